@@ -1,0 +1,52 @@
+import { MikroORM } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { migrationsList } from './migrations/index.js';
+import { parsePostgresUrl } from './postgres-connection.js';
+import { TaskSchema } from './task-schema.js';
+
+/** How the service talks to PostgreSQL; every duration is in milliseconds. */
+export interface PostgresOptions {
+  readonly databaseUrl: string;
+  /** Most connections held at once, per process. */
+  readonly poolMax: number;
+  /** How long an idle connection is kept before it is closed (serverless databases bill for them). */
+  readonly idleTimeoutMs: number;
+  /** How long to wait for a new connection, and for a free one from the pool, before giving up (503). */
+  readonly connectTimeoutMs: number;
+  /** Longest a single statement may run before the server cancels it. */
+  readonly statementTimeoutMs: number;
+}
+
+/** Opens MikroORM on PostgreSQL with a pool suited to a serverless database. Connections open lazily. */
+export async function createMikroOrm(options: PostgresOptions): Promise<MikroORM<PostgreSqlDriver>> {
+  const connection = parsePostgresUrl(options.databaseUrl);
+  return MikroORM.init<PostgreSqlDriver>({
+    driver: PostgreSqlDriver,
+    entities: [TaskSchema],
+    host: connection.host,
+    port: connection.port,
+    user: connection.user,
+    password: connection.password,
+    dbName: connection.database,
+    // The database exists already (the embedded one is created by the app); nothing is checked at init.
+    ensureDatabase: false,
+    connect: false,
+    discovery: { warnWhenNoEntities: false },
+    extensions: [Migrator],
+    migrations: { migrationsList, snapshot: false, transactional: true, allOrNothing: true },
+    pool: { min: 0, max: options.poolMax, idleTimeoutMillis: options.idleTimeoutMs },
+    driverOptions: {
+      // knex's own default is 60 s: an outage would hang requests instead of answering 503.
+      acquireConnectionTimeout: options.connectTimeoutMs,
+      connection: {
+        // MikroORM drops sslmode from a URL; TLS is passed to the driver explicitly instead.
+        ssl: connection.ssl,
+        application_name: connection.applicationName ?? 'tasks',
+        connectionTimeoutMillis: options.connectTimeoutMs,
+        statement_timeout: options.statementTimeoutMs,
+        keepAlive: true,
+      },
+    },
+  });
+}

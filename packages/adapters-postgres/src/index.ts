@@ -1,0 +1,6 @@
+export { createMikroOrm, type PostgresOptions } from './create-mikro-orm.js';
+export { MikroOrmTaskRepository } from './mikro-orm-task-repository.js';
+export { runMigrations, pingDatabase } from './run-migrations.js';
+export { parsePostgresUrl, redactPostgresUrl, InvalidDatabaseUrlError, type PostgresConnection } from './postgres-connection.js';
+export { isStorageFailure } from './storage-failure.js';
+export { TaskSchema } from './task-schema.js';

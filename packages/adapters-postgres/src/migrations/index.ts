@@ -1,0 +1,7 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261128000000CreateTasks } from './migration-20261128000000-create-tasks.js';
+
+/** Every migration, oldest first. Listed explicitly so the same list works from source and from `dist`. */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261128000000CreateTasks', class: Migration20261128000000CreateTasks },
+];

@@ -1,0 +1,84 @@
+import type { MikroORM } from '@mikro-orm/core';
+import { DESCRIPTION_MAX_LENGTH, StorageUnavailableError, TITLE_MAX_LENGTH, USER_ID_MAX_LENGTH } from '@tasks/domain';
+import { aNewTask, describeTaskRepositoryContract } from '@tasks/domain/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/postgres/postgres-sources.js';
+import { freshDatabaseUrl } from '../../../test/postgres/fresh-database.js';
+import { createMikroOrm, type PostgresOptions } from './create-mikro-orm.js';
+import { MikroOrmTaskRepository } from './mikro-orm-task-repository.js';
+import { runMigrations } from './run-migrations.js';
+
+const poolDefaults: Omit<PostgresOptions, 'databaseUrl'> = {
+  poolMax: 10,
+  idleTimeoutMs: 10_000,
+  connectTimeoutMs: 2_000,
+  statementTimeoutMs: 10_000,
+};
+
+let databaseUrl: string;
+let orm: MikroORM;
+let repository: MikroOrmTaskRepository;
+
+beforeAll(async () => {
+  databaseUrl = await freshDatabaseUrl();
+  orm = await createMikroOrm({ databaseUrl, ...poolDefaults });
+  await runMigrations(orm);
+  repository = new MikroOrmTaskRepository(orm);
+});
+
+afterAll(async () => {
+  await orm?.close(true);
+});
+
+describeTaskRepositoryContract('MikroOrmTaskRepository', () => ({ repository }));
+
+describe('MikroOrmTaskRepository on PostgreSQL', () => {
+  it('applies each migration once, also when several instances start together', async () => {
+    const url = await freshDatabaseUrl();
+    const orms = await Promise.all([1, 2, 3].map(() => createMikroOrm({ databaseUrl: url, ...poolDefaults })));
+    try {
+      const applied = await Promise.all(orms.map((instance) => runMigrations(instance)));
+      expect(applied.flat()).toEqual(['Migration20261128000000CreateTasks']);
+      expect(await runMigrations(orms[0]!)).toEqual([]);
+    } finally {
+      await Promise.all(orms.map((instance) => instance.close(true)));
+    }
+  });
+
+  it('creates columns whose limits are the domain limits', async () => {
+    const columns = await orm.em.fork().getConnection().execute<{ column_name: string; character_maximum_length: number | null }[]>(
+      `select column_name, character_maximum_length from information_schema.columns where table_name = 'tasks'`,
+    );
+    const limit = (name: string) => columns.find((column) => column.column_name === name)?.character_maximum_length;
+    expect(limit('title')).toBe(TITLE_MAX_LENGTH);
+    expect(limit('user_id')).toBe(USER_ID_MAX_LENGTH);
+    await expect(
+      repository.create(aNewTask({ description: 'x'.repeat(DESCRIPTION_MAX_LENGTH + 1) })),
+    ).rejects.toThrow(/tasks_description_length/);
+  });
+
+  it('counts length in characters, as the domain does, so a title of 200 emoji fits', async () => {
+    const title = '🚀'.repeat(TITLE_MAX_LENGTH);
+    const task = await repository.create(aNewTask({ title }));
+    expect((await repository.get(task.userId, task.id))!.title).toBe(title);
+  });
+
+  it('serves the list of one user from the index, not a scan of every task', async () => {
+    const plan = await orm.em.fork().getConnection().execute<Record<string, string>[]>(
+      `set local enable_seqscan = off; explain select * from tasks where user_id = 'u' order by created_at, id`,
+    );
+    expect(JSON.stringify(plan)).toMatch(/tasks_user_id_created_at_id_index/);
+  });
+
+  it('reports an unreachable database as StorageUnavailableError, quickly', async () => {
+    const closedPort = await freePort();
+    const down = await createMikroOrm({ databaseUrl: `postgres://postgres@127.0.0.1:${closedPort}/none`, ...poolDefaults });
+    try {
+      const started = Date.now();
+      await expect(new MikroOrmTaskRepository(down).list('u')).rejects.toBeInstanceOf(StorageUnavailableError);
+      expect(Date.now() - started).toBeLessThan(poolDefaults.connectTimeoutMs + 1_000);
+    } finally {
+      await down.close(true);
+    }
+  });
+});

@@ -1,0 +1,14 @@
+/** Stable codes for every failure the domain reports; adapters map them, never the message. */
+export type DomainErrorCode = 'TASK_NOT_FOUND' | 'TASK_INVALID' | 'STORAGE_UNAVAILABLE';
+
+/** Base of every error the domain throws on purpose. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}

@@ -1,0 +1,18 @@
+import type { Task } from './task.js';
+import { TaskNotFoundError } from './task-errors.js';
+import { assertPossibleTaskId } from './task-id.js';
+import type { TaskRepository } from './task-repository.js';
+import { assertValidUserId } from './task-rules.js';
+
+/** Returns one task of a user. */
+export class GetTask {
+  constructor(private readonly tasks: TaskRepository) {}
+
+  async execute(userId: string, id: number): Promise<Task> {
+    assertValidUserId(userId);
+    assertPossibleTaskId(id);
+    const task = await this.tasks.get(userId, id);
+    if (!task) throw new TaskNotFoundError(id);
+    return task;
+  }
+}

@@ -1,0 +1,12 @@
+export * from './task.js';
+export * from './domain-error.js';
+export * from './task-errors.js';
+export type { TaskRepository } from './task-repository.js';
+export * from './clock.js';
+export * from './create-task.js';
+export * from './list-tasks.js';
+export * from './get-task.js';
+export * from './update-task.js';
+export * from './delete-task.js';
+export * from './toggle-task-completion.js';
+export * from './task-use-cases.js';

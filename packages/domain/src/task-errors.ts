@@ -1,0 +1,25 @@
+import { DomainError } from './domain-error.js';
+
+/** The task with this id does not exist for this user (or belongs to another one: the two look the same). */
+export class TaskNotFoundError extends DomainError {
+  constructor(readonly taskId: number) {
+    super('TASK_NOT_FOUND', `Task ${taskId} not found`);
+  }
+}
+
+/** A field of a task breaks one of the limits in `task.ts`. */
+export class TaskInvalidError extends DomainError {
+  constructor(
+    readonly field: 'title' | 'description' | 'userId',
+    readonly reason: string,
+  ) {
+    super('TASK_INVALID', `${field} ${reason}`);
+  }
+}
+
+/** The task store cannot be reached now; retrying later may succeed. */
+export class StorageUnavailableError extends DomainError {
+  constructor(cause?: unknown) {
+    super('STORAGE_UNAVAILABLE', 'Task storage is unavailable', { cause });
+  }
+}

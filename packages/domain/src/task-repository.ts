@@ -1,0 +1,21 @@
+import type { NewTask, Task, TaskChanges } from './task.js';
+
+/**
+ * Where tasks are kept. Every method is scoped by `userId`: a task of another user behaves exactly like
+ * a task that does not exist. Implementations set `createdAt`/`updatedAt` themselves and throw
+ * `StorageUnavailableError` when the store cannot be reached.
+ */
+export interface TaskRepository {
+  /** Stores a new, not completed task and returns it with its id and timestamps. */
+  create(task: NewTask): Promise<Task>;
+  /** The user's tasks, oldest first (ties broken by id). */
+  list(userId: string): Promise<Task[]>;
+  /** The task, or null when the user has no task with this id. */
+  get(userId: string, id: number): Promise<Task | null>;
+  /** Applies the changes and bumps `updatedAt` in one atomic step; null when there is no such task. */
+  update(userId: string, id: number, changes: TaskChanges): Promise<Task | null>;
+  /** Removes the task; false when there was no such task. */
+  delete(userId: string, id: number): Promise<boolean>;
+  /** Flips `completed` in one atomic step, so concurrent toggles never cancel out; null when missing. */
+  toggleCompletion(userId: string, id: number): Promise<Task | null>;
+}

@@ -1,0 +1,58 @@
+/** Fewest characters a title may have. */
+export const TITLE_MIN_LENGTH = 1;
+/** Most characters a title may have. */
+export const TITLE_MAX_LENGTH = 200;
+/** Most characters a description may have. */
+export const DESCRIPTION_MAX_LENGTH = 1000;
+/** Fewest characters a user id may have. */
+export const USER_ID_MIN_LENGTH = 1;
+/**
+ * Most characters a user id may have. Identity providers issue ids well below this; the bound keeps a
+ * hostile path from producing an index entry PostgreSQL cannot store.
+ */
+export const USER_ID_MAX_LENGTH = 255;
+
+/**
+ * Counts characters as Unicode code points, the way the limits above (and JSON Schema's `maxLength`) mean
+ * them: an emoji is one character, not two UTF-16 units.
+ */
+export function characterCount(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    // A high surrogate followed by a low surrogate is one code point.
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+  }
+  return count;
+}
+
+/** A user's to-do item, as stored. */
+export class Task {
+  constructor(
+    readonly id: number,
+    readonly userId: string,
+    readonly title: string,
+    readonly description: string | null,
+    readonly completed: boolean,
+    readonly createdAt: Date,
+    readonly updatedAt: Date,
+  ) {}
+}
+
+/** What a caller supplies to create a task. */
+export interface NewTask {
+  readonly userId: string;
+  readonly title: string;
+  readonly description: string | null;
+}
+
+/** The fields an update may change; an absent field stays as it is. */
+export interface TaskChanges {
+  readonly title?: string;
+  readonly description?: string | null;
+  readonly completed?: boolean;
+}

