@@ -1,0 +1,77 @@
+import { STATUS_CODES } from 'node:http';
+import { DomainError, type DomainErrorCode, TaskInvalidError } from '@tasks/domain';
+import type { ErrorRequestHandler } from 'express';
+import { HttpError, RequestValidationError } from './validation-error.js';
+
+/** The one place that decides a status for a domain error. */
+const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
+  TASK_NOT_FOUND: 404,
+  TASK_INVALID: 422,
+  STORAGE_UNAVAILABLE: 503,
+};
+
+/** Seconds a client should wait before retrying while the database is unreachable. */
+export const RETRY_AFTER_SECONDS = 2;
+
+/** Where the HTTP adapter reports failures it did not expect (a pino logger fits). */
+export interface ErrorLogger {
+  error(details: object, message: string): void;
+  warn(details: object, message: string): void;
+}
+
+const FIELD_LOCATION: Record<TaskInvalidError['field'], readonly string[]> = {
+  userId: ['path', 'user_id'],
+  title: ['body', 'title'],
+  description: ['body', 'description'],
+};
+
+function domainErrorBody(error: DomainError): unknown {
+  if (error instanceof TaskInvalidError) {
+    return { detail: [{ type: 'value_error', loc: FIELD_LOCATION[error.field], msg: `Value error, ${error.reason}`, input: null }] };
+  }
+  switch (error.code) {
+    case 'TASK_NOT_FOUND':
+      return { detail: 'Task not found' };
+    case 'STORAGE_UNAVAILABLE':
+      return { detail: 'Service temporarily unavailable' };
+    default:
+      return { detail: error.message };
+  }
+}
+
+/** Errors raised by Express's body parser and router carry their own 4xx status. */
+function clientErrorStatus(error: unknown): number | undefined {
+  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+/**
+ * Turns every error into the contract's JSON shape. Unexpected errors become a bare 500: the body never
+ * carries a stack trace or SQL, the log does.
+ */
+export function errorHandler(logger: ErrorLogger): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    if (error instanceof RequestValidationError) {
+      res.status(422).json({ detail: error.issues });
+    } else if (error instanceof HttpError) {
+      res.status(error.status).set(error.headers).json({ detail: error.detail });
+    } else if (error instanceof DomainError) {
+      const status = STATUS_BY_CODE[error.code];
+      if (status === 503) {
+        res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+        logger.warn({ err: error.cause ?? error, method: req.method, url: req.originalUrl }, 'database unavailable');
+      }
+      res.status(status).json(domainErrorBody(error));
+    } else if (clientErrorStatus(error) !== undefined) {
+      const status = clientErrorStatus(error)!;
+      res.status(status).json({ detail: status === 413 ? 'Request body too large' : STATUS_CODES[status] });
+    } else {
+      logger.error({ err: error, method: req.method, url: req.originalUrl }, 'unhandled error');
+      res.status(500).json({ detail: 'Internal Server Error' });
+    }
+  };
+}

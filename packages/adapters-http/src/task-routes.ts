@@ -1,0 +1,60 @@
+import type { TaskUseCases } from '@tasks/domain';
+import express, { type RequestHandler, Router } from 'express';
+import { TaskCreateBody, TaskUpdateBody } from './request-schemas.js';
+import { readTaskRequest } from './task-request.js';
+import { toTaskResponse } from './task-response.js';
+import { HttpError } from './validation-error.js';
+
+function methodNotAllowed(allowed: string): RequestHandler {
+  return () => {
+    throw new HttpError(405, 'Method Not Allowed', { Allow: allowed });
+  };
+}
+
+/** The six task endpoints of the contract. Handlers have no try/catch: Express 5 forwards rejections. */
+export function taskRoutes(useCases: TaskUseCases, bodyLimitBytes: number): Router {
+  const router = Router({ caseSensitive: true });
+  // The raw text (any content type), so that the JSON reader can report syntax errors and media types itself.
+  const body = express.text({ type: () => true, limit: bodyLimitBytes });
+
+  router
+    .route('/api/:userId/tasks')
+    .get(async (req, res) => {
+      const { userId } = readTaskRequest(req);
+      const tasks = await useCases.listTasks.execute(userId);
+      res.json(tasks.map(toTaskResponse));
+    })
+    .post(body, async (req, res) => {
+      const { userId, body: input } = readTaskRequest(req, { body: TaskCreateBody });
+      const task = await useCases.createTask.execute({ userId, title: input.title, description: input.description ?? null });
+      res.status(201).location(`${req.baseUrl}${req.path.replace(/\/$/, '')}/${task.id}`).json(toTaskResponse(task));
+    })
+    .all(methodNotAllowed('GET, POST'));
+
+  router
+    .route('/api/:userId/tasks/:id')
+    .get(async (req, res) => {
+      const { userId, id } = readTaskRequest(req, { id: true });
+      res.json(toTaskResponse(await useCases.getTask.execute(userId, id)));
+    })
+    .put(body, async (req, res) => {
+      const { userId, id, body: changes } = readTaskRequest(req, { id: true, body: TaskUpdateBody });
+      res.json(toTaskResponse(await useCases.updateTask.execute(userId, id, changes)));
+    })
+    .delete(async (req, res) => {
+      const { userId, id } = readTaskRequest(req, { id: true });
+      await useCases.deleteTask.execute(userId, id);
+      res.status(204).end();
+    })
+    .all(methodNotAllowed('GET, PUT, DELETE'));
+
+  router
+    .route('/api/:userId/tasks/:id/complete')
+    .patch(async (req, res) => {
+      const { userId, id } = readTaskRequest(req, { id: true });
+      res.json(toTaskResponse(await useCases.toggleTaskCompletion.execute(userId, id)));
+    })
+    .all(methodNotAllowed('PATCH'));
+
+  return router;
+}
