@@ -16,6 +16,8 @@ export interface PostgresOptions {
   readonly connectTimeoutMs: number;
   /** Longest a single statement may run before the server cancels it. */
   readonly statementTimeoutMs: number;
+  /** Receives MikroORM's own messages (migrations applied); silent when absent. */
+  readonly log?: (message: string) => void;
 }
 
 /** Opens MikroORM on PostgreSQL with a pool suited to a serverless database. Connections open lazily. */
@@ -33,6 +35,8 @@ export async function createMikroOrm(options: PostgresOptions): Promise<MikroORM
     ensureDatabase: false,
     connect: false,
     discovery: { warnWhenNoEntities: false },
+    colors: false,
+    logger: options.log ?? (() => {}),
     extensions: [Migrator],
     migrations: { migrationsList, snapshot: false, transactional: true, allOrNothing: true },
     pool: { min: 0, max: options.poolMax, idleTimeoutMillis: options.idleTimeoutMs },

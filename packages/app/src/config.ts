@@ -1,0 +1,113 @@
+import { InvalidDatabaseUrlError, parsePostgresUrl } from '@tasks/adapters-postgres';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Everything the service reads from its environment, validated. */
+export interface Config {
+  /** External PostgreSQL; undefined means "start the embedded one under `dataDir`". */
+  readonly databaseUrl: string | undefined;
+  readonly host: string;
+  readonly port: number;
+  readonly corsOrigins: readonly string[];
+  readonly logLevel: LogLevel;
+  readonly dataDir: string;
+  readonly migrateOnStart: boolean;
+  readonly bodyLimitBytes: number;
+  readonly dbPoolMax: number;
+  readonly dbConnectTimeoutMs: number;
+  readonly dbIdleTimeoutMs: number;
+  readonly dbStatementTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;
+}
+
+/** A variable with a value the service cannot run with; the message names it and says what is wrong. */
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['true', '1', 'yes', 'on'].includes(raw)) return true;
+  if (['false', '0', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = read(env, 'DATABASE_URL');
+  if (raw === undefined) return undefined;
+  try {
+    parsePostgresUrl(raw);
+  } catch (error) {
+    if (error instanceof InvalidDatabaseUrlError) throw new ConfigError('DATABASE_URL', error.message);
+    throw error;
+  }
+  return raw;
+}
+
+function corsOrigins(env: Env): string[] {
+  const raw = read(env, 'CORS_ORIGINS') ?? 'http://localhost:3000';
+  const origins = raw.split(',').map((origin) => origin.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    // An origin is scheme://host[:port] and nothing more; "https://app.example/" would never match a browser's.
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+      throw new ConfigError('CORS_ORIGINS', `has "${origin}", which is not an origin like https://app.example.com`);
+    }
+  }
+  return origins;
+}
+
+function logLevel(env: Env): LogLevel {
+  const raw = (read(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  }
+  return raw as LogLevel;
+}
+
+/** Reads and checks the configuration; throws `ConfigError` on the first bad variable. */
+export function loadConfig(env: Env): Config {
+  return {
+    databaseUrl: databaseUrl(env),
+    host: read(env, 'HOST') ?? '0.0.0.0',
+    port: integer(env, 'PORT', 8000, 0, 65535),
+    corsOrigins: corsOrigins(env),
+    logLevel: logLevel(env),
+    dataDir: read(env, 'DATA_DIR') ?? '.data',
+    migrateOnStart: boolean(env, 'MIGRATE_ON_START', true),
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
+    dbPoolMax: integer(env, 'DB_POOL_MAX', 10, 1, 1000),
+    dbConnectTimeoutMs: integer(env, 'DB_CONNECT_TIMEOUT_MS', 5_000, 100, 120_000),
+    dbIdleTimeoutMs: integer(env, 'DB_IDLE_TIMEOUT_MS', 10_000, 100, 3_600_000),
+    dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+  };
+}

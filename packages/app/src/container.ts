@@ -1,0 +1,79 @@
+import { createHttpApp } from '@tasks/adapters-http';
+import { createMikroOrm, MikroOrmTaskRepository } from '@tasks/adapters-postgres';
+import {
+  CreateTask,
+  DeleteTask,
+  GetTask,
+  ListTasks,
+  type TaskUseCases,
+  ToggleTaskCompletion,
+  UpdateTask,
+} from '@tasks/domain';
+import { Container, ContainerModule } from 'inversify';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { TOKENS } from './tokens.js';
+
+/** The PostgreSQL adapter: one MikroORM (one pool) for the process, and the repository on it. */
+const postgresModule = new ContainerModule(({ bind }) => {
+  bind(TOKENS.MikroOrm)
+    .toResolvedValue(
+      (config: Config & { databaseUrl: string }, logger: Logger) =>
+        createMikroOrm({
+          log: (message) => logger.debug({ component: 'mikro-orm' }, message),
+          databaseUrl: config.databaseUrl,
+          poolMax: config.dbPoolMax,
+          idleTimeoutMs: config.dbIdleTimeoutMs,
+          connectTimeoutMs: config.dbConnectTimeoutMs,
+          statementTimeoutMs: config.dbStatementTimeoutMs,
+        }),
+      [TOKENS.Config, TOKENS.Logger],
+    )
+    .inSingletonScope();
+  bind(TOKENS.TaskRepository).toResolvedValue((orm) => new MikroOrmTaskRepository(orm), [TOKENS.MikroOrm]).inSingletonScope();
+});
+
+/** The domain's use cases, each on the repository port. */
+const domainModule = new ContainerModule(({ bind }) => {
+  bind(TOKENS.CreateTask).toResolvedValue((tasks) => new CreateTask(tasks), [TOKENS.TaskRepository]).inSingletonScope();
+  bind(TOKENS.ListTasks).toResolvedValue((tasks) => new ListTasks(tasks), [TOKENS.TaskRepository]).inSingletonScope();
+  bind(TOKENS.GetTask).toResolvedValue((tasks) => new GetTask(tasks), [TOKENS.TaskRepository]).inSingletonScope();
+  bind(TOKENS.UpdateTask).toResolvedValue((tasks) => new UpdateTask(tasks), [TOKENS.TaskRepository]).inSingletonScope();
+  bind(TOKENS.DeleteTask).toResolvedValue((tasks) => new DeleteTask(tasks), [TOKENS.TaskRepository]).inSingletonScope();
+  bind(TOKENS.ToggleTaskCompletion)
+    .toResolvedValue((tasks) => new ToggleTaskCompletion(tasks), [TOKENS.TaskRepository])
+    .inSingletonScope();
+  bind(TOKENS.TaskUseCases)
+    .toResolvedValue(
+      (createTask, listTasks, getTask, updateTask, deleteTask, toggleTaskCompletion): TaskUseCases => ({
+        createTask,
+        listTasks,
+        getTask,
+        updateTask,
+        deleteTask,
+        toggleTaskCompletion,
+      }),
+      [TOKENS.CreateTask, TOKENS.ListTasks, TOKENS.GetTask, TOKENS.UpdateTask, TOKENS.DeleteTask, TOKENS.ToggleTaskCompletion],
+    )
+    .inSingletonScope();
+});
+
+/** The HTTP adapter: the Express application built from the use cases. */
+const httpModule = new ContainerModule(({ bind }) => {
+  bind(TOKENS.HttpApp)
+    .toResolvedValue(
+      (useCases: TaskUseCases, config: Config, logger: Logger) =>
+        createHttpApp({ useCases, corsOrigins: config.corsOrigins, bodyLimitBytes: config.bodyLimitBytes, logger }),
+      [TOKENS.TaskUseCases, TOKENS.Config, TOKENS.Logger],
+    )
+    .inSingletonScope();
+});
+
+/** Wires every package together. The only place that knows all of them. */
+export function createContainer(config: Config & { databaseUrl: string }, logger: Logger): Container {
+  const container = new Container();
+  container.bind(TOKENS.Config).toConstantValue(config);
+  container.bind(TOKENS.Logger).toConstantValue(logger);
+  container.load(postgresModule, domainModule, httpModule);
+  return container;
+}

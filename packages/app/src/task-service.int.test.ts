@@ -1,0 +1,62 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabaseUrl } from '../../../test/postgres/fresh-database.js';
+import { loadConfig } from './config.js';
+import { startTaskService, type TaskService } from './task-service.js';
+
+const silent = pino({ level: 'silent' });
+
+describe('the task service on PostgreSQL', () => {
+  let databaseUrl: string;
+  let service: TaskService;
+  const api = (path: string, init?: RequestInit) => fetch(`${service.url}/api${path}`, init);
+  const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  beforeAll(async () => {
+    databaseUrl = await freshDatabaseUrl();
+    service = await startTaskService(loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1' }), silent);
+  });
+
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  it('migrates an empty database at start-up and serves the whole contract', async () => {
+    const created = await api('/alice/tasks', json({ title: 'Write report', description: 'by Friday' }));
+    expect(created.status).toBe(201);
+    const task = await created.json();
+
+    expect((await api(`/alice/tasks/${task.id}`)).status).toBe(200);
+    expect((await api(`/bob/tasks/${task.id}`)).status).toBe(404);
+    const toggled = await (await api(`/alice/tasks/${task.id}/complete`, { method: 'PATCH' })).json();
+    expect(toggled.completed).toBe(true);
+    const updated = await api(`/alice/tasks/${task.id}`, { ...json({ title: 'Write the report' }), method: 'PUT' });
+    expect(await updated.json()).toMatchObject({ title: 'Write the report', completed: true, created_at: task.created_at });
+    expect((await api(`/alice/tasks/${task.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect(await (await api('/alice/tasks')).json()).toEqual([]);
+  });
+
+  it('loses no toggle when fifty arrive at once over HTTP', async () => {
+    const task = await (await api('/racer/tasks', json({ title: 'race' }))).json();
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => api(`/racer/tasks/${task.id}/complete`, { method: 'PATCH' }).then((r) => r.json())),
+    );
+    expect(answers.filter((answer) => answer.completed)).toHaveLength(25);
+    expect((await (await api(`/racer/tasks/${task.id}`)).json()).completed).toBe(false);
+  });
+
+  it('creates a hundred tasks at once with distinct ids', async () => {
+    const created = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => api('/crowd/tasks', json({ title: `task ${i}` })).then((r) => r.json())),
+    );
+    expect(new Set(created.map((task) => task.id)).size).toBe(100);
+    expect(await (await api('/crowd/tasks')).json()).toHaveLength(100);
+  });
+
+  it('keeps every task across a restart on the same database', async () => {
+    const task = await (await api('/keeper/tasks', json({ title: 'survive' }))).json();
+    await service.close();
+    service = await startTaskService(loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1' }), silent);
+    expect(await (await api(`/keeper/tasks/${task.id}`)).json()).toEqual(task);
+  });
+});

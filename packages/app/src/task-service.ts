@@ -1,0 +1,85 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { runMigrations } from '@tasks/adapters-postgres';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { createContainer } from './container.js';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database.js';
+import { TOKENS } from './tokens.js';
+
+/** The running service: its address, and how to stop it without losing a request. */
+export interface TaskService {
+  readonly port: number;
+  readonly url: string;
+  /** Stops accepting, lets in-flight requests finish, closes the pool, stops an embedded database. */
+  close(): Promise<void>;
+}
+
+// Above the idle timeout of common load balancers (60 s on AWS ALB and GCP), so the balancer, not the
+// service, closes idle connections and never sends a request into a socket that is being closed.
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Starts the service: the database (external, or embedded when `databaseUrl` is unset), migrations,
+ * the container and the HTTP server. If any step fails, what was started is stopped again.
+ */
+export async function startTaskService(config: Config, logger: Logger): Promise<TaskService> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => logger.error({ err: error }, 'cleanup failed'));
+  };
+  try {
+    let embedded: EmbeddedDatabase | undefined;
+    if (!config.databaseUrl) {
+      embedded = await startEmbeddedDatabase(config.dataDir, logger);
+      cleanups.push(() => embedded!.stop());
+    }
+    const container = createContainer({ ...config, databaseUrl: config.databaseUrl ?? embedded!.url }, logger);
+    const orm = await container.getAsync(TOKENS.MikroOrm);
+    cleanups.push(() => orm.close());
+    if (config.migrateOnStart) {
+      const applied = await runMigrations(orm);
+      logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema is up to date');
+    }
+    const app = await container.getAsync(TOKENS.HttpApp);
+    const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }, app);
+    server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+    await listen(server, config.port, config.host);
+    cleanups.push(() => closeServer(server, config.shutdownTimeoutMs, logger));
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
+    logger.info({ url, database: embedded ? 'embedded' : 'external' }, 'task service listening');
+    return { port, url, close: cleanUp };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Stops accepting connections and waits for in-flight requests, up to `timeoutMs`, then cuts the rest. */
+function closeServer(server: Server, timeoutMs: number, logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    // Responses still to be written tell their clients not to reuse the connection.
+    server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
+    const timer = setTimeout(() => {
+      logger.warn('shutdown timeout: closing connections with requests still in flight');
+      server.closeAllConnections();
+    }, timeoutMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,31 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type {
+  CreateTask,
+  DeleteTask,
+  GetTask,
+  ListTasks,
+  TaskRepository,
+  TaskUseCases,
+  ToggleTaskCompletion,
+  UpdateTask,
+} from '@tasks/domain';
+import type { Express } from 'express';
+import type { ServiceIdentifier } from 'inversify';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+
+/** Typed service identifiers of the container. */
+export const TOKENS = {
+  Config: Symbol.for('Config') as ServiceIdentifier<Config & { databaseUrl: string }>,
+  Logger: Symbol.for('Logger') as ServiceIdentifier<Logger>,
+  MikroOrm: Symbol.for('MikroOrm') as ServiceIdentifier<MikroORM>,
+  TaskRepository: Symbol.for('TaskRepository') as ServiceIdentifier<TaskRepository>,
+  CreateTask: Symbol.for('CreateTask') as ServiceIdentifier<CreateTask>,
+  ListTasks: Symbol.for('ListTasks') as ServiceIdentifier<ListTasks>,
+  GetTask: Symbol.for('GetTask') as ServiceIdentifier<GetTask>,
+  UpdateTask: Symbol.for('UpdateTask') as ServiceIdentifier<UpdateTask>,
+  DeleteTask: Symbol.for('DeleteTask') as ServiceIdentifier<DeleteTask>,
+  ToggleTaskCompletion: Symbol.for('ToggleTaskCompletion') as ServiceIdentifier<ToggleTaskCompletion>,
+  TaskUseCases: Symbol.for('TaskUseCases') as ServiceIdentifier<TaskUseCases>,
+  HttpApp: Symbol.for('HttpApp') as ServiceIdentifier<Express>,
+} as const;
