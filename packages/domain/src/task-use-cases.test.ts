@@ -1,0 +1,103 @@
+import fc from 'fast-check';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from './task.js';
+import { TaskInvalidError, TaskNotFoundError } from './task-errors.js';
+import { type TaskUseCases, taskUseCasesOn } from './task-use-cases.js';
+import { InMemoryTaskRepository } from './testing/in-memory-task-repository.js';
+
+let tasks: TaskUseCases;
+beforeEach(() => {
+  tasks = taskUseCasesOn(new InMemoryTaskRepository());
+});
+
+describe('CreateTask', () => {
+  it('creates an open task with no description when none is given', async () => {
+    const task = await tasks.createTask.execute({ userId: 'alice', title: 'Buy milk' });
+    expect(task).toMatchObject({ userId: 'alice', title: 'Buy milk', description: null, completed: false });
+  });
+
+  it.each([
+    ['an empty title', { title: '' }, 'title'],
+    ['a title over the limit', { title: 'x'.repeat(TITLE_MAX_LENGTH + 1) }, 'title'],
+    ['a description over the limit', { title: 't', description: 'd'.repeat(DESCRIPTION_MAX_LENGTH + 1) }, 'description'],
+    ['a NUL in the title', { title: 'a\u0000' }, 'title'],
+  ])('refuses %s', async (_, input, field) => {
+    await expect(tasks.createTask.execute({ userId: 'alice', ...input })).rejects.toMatchObject({ code: 'TASK_INVALID', field });
+  });
+
+  it('refuses an empty user id', async () => {
+    await expect(tasks.createTask.execute({ userId: '', title: 't' })).rejects.toBeInstanceOf(TaskInvalidError);
+  });
+});
+
+describe('GetTask, UpdateTask, DeleteTask, ToggleTaskCompletion', () => {
+  it.each(['getTask', 'deleteTask', 'toggleTaskCompletion'] as const)(
+    "%s reports another user's task as not found",
+    async (useCase) => {
+      const task = await tasks.createTask.execute({ userId: 'alice', title: 't' });
+      await expect(tasks[useCase].execute('bob', task.id)).rejects.toBeInstanceOf(TaskNotFoundError);
+    },
+  );
+
+  it("UpdateTask reports another user's task as not found", async () => {
+    const task = await tasks.createTask.execute({ userId: 'alice', title: 't' });
+    await expect(tasks.updateTask.execute('bob', task.id, { title: 'x' })).rejects.toBeInstanceOf(TaskNotFoundError);
+  });
+
+  it.each([0, -1, 1.5, Number.MAX_SAFE_INTEGER + 2, Number.NaN])('reports the impossible id %s as not found', async (id) => {
+    await expect(tasks.getTask.execute('alice', id)).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
+  });
+
+  it('UpdateTask refuses an invalid title and changes nothing', async () => {
+    const task = await tasks.createTask.execute({ userId: 'alice', title: 'keep' });
+    await expect(tasks.updateTask.execute('alice', task.id, { title: '' })).rejects.toBeInstanceOf(TaskInvalidError);
+    expect((await tasks.getTask.execute('alice', task.id)).title).toBe('keep');
+  });
+
+  it('ToggleTaskCompletion flips and flips back', async () => {
+    const task = await tasks.createTask.execute({ userId: 'alice', title: 't' });
+    expect((await tasks.toggleTaskCompletion.execute('alice', task.id)).completed).toBe(true);
+    expect((await tasks.toggleTaskCompletion.execute('alice', task.id)).completed).toBe(false);
+  });
+
+  it('DeleteTask removes the task for good', async () => {
+    const task = await tasks.createTask.execute({ userId: 'alice', title: 't' });
+    await tasks.deleteTask.execute('alice', task.id);
+    await expect(tasks.getTask.execute('alice', task.id)).rejects.toBeInstanceOf(TaskNotFoundError);
+  });
+});
+
+describe('user isolation, for any sequence of operations', () => {
+  it("never lets one user's operations touch another user's tasks", async () => {
+    const operation = fc.oneof(
+      fc.record({ kind: fc.constant('create' as const), title: fc.string({ minLength: 1, maxLength: 20 }) }),
+      fc.record({ kind: fc.constantFrom('toggle' as const, 'delete' as const, 'update' as const), pick: fc.nat() }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(operation, { maxLength: 30 }), async (operations) => {
+        const useCases = taskUseCasesOn(new InMemoryTaskRepository());
+        const victim = await useCases.createTask.execute({ userId: 'victim', title: 'untouchable' });
+        const own: number[] = [];
+        for (const op of operations) {
+          if (op.kind === 'create') {
+            own.push((await useCases.createTask.execute({ userId: 'attacker', title: op.title })).id);
+            continue;
+          }
+          // Aim at the attacker's own ids and at the victim's id alike.
+          const target = [...own, victim.id][op.pick % (own.length + 1)]!;
+          const attempt =
+            op.kind === 'toggle'
+              ? useCases.toggleTaskCompletion.execute('attacker', target)
+              : op.kind === 'delete'
+                ? useCases.deleteTask.execute('attacker', target)
+                : useCases.updateTask.execute('attacker', target, { title: 'changed' });
+          await attempt.catch((error) => expect(error).toBeInstanceOf(TaskNotFoundError));
+        }
+        expect(await useCases.getTask.execute('victim', victim.id)).toEqual(victim);
+        const listed = await useCases.listTasks.execute('attacker');
+        expect(listed.every((task) => task.userId === 'attacker')).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
