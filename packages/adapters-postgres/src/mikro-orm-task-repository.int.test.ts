@@ -49,7 +49,7 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
     const columns = await orm.em.fork().getConnection().execute<{ column_name: string; character_maximum_length: number | null }[]>(
       `select column_name, character_maximum_length from information_schema.columns where table_name = 'tasks'`,
     );
-    const limit = (name: string) => columns.find((column) => column.column_name === name)?.character_maximum_length;
+    const limit = (name: string) => columns.find((column: { column_name: string; character_maximum_length: number | null }) => column.column_name === name)?.character_maximum_length;
     expect(limit('title')).toBe(TITLE_MAX_LENGTH);
     expect(limit('user_id')).toBe(USER_ID_MAX_LENGTH);
     await expect(

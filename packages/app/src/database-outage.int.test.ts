@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TaskResponse } from '@tasks/adapters-http';
+import { readJson } from '../../../test/read-json.js';
 import { startEmbeddedPostgres } from '../../../test/postgres/postgres-sources.js';
 import { type ServiceProcess, startServiceProcess } from '../../../test/service-process.js';
 
@@ -22,16 +24,16 @@ describe('a database outage under the running service', () => {
     const create = (title: string) =>
       api('/tasks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title }) });
 
-    const acknowledged = [];
-    for (let i = 0; i < 20; i++) acknowledged.push(await (await create(`before ${i}`)).json());
+    const acknowledged: TaskResponse[] = [];
+    for (let i = 0; i < 20; i++) acknowledged.push(await readJson(await create(`before ${i}`)));
 
     await postgres.server.stop();
 
-    for (const request of [() => api('/tasks'), () => create('during'), () => api(`/tasks/${acknowledged[0].id}/complete`, { method: 'PATCH' })]) {
+    for (const request of [() => api('/tasks'), () => create('during'), () => api(`/tasks/${acknowledged[0]!.id}/complete`, { method: 'PATCH' })]) {
       const started = Date.now();
       const response = await request();
       expect(response.status).toBe(503);
-      expect(await response.json()).toEqual({ detail: 'Service temporarily unavailable' });
+      expect(await readJson(response)).toEqual({ detail: 'Service temporarily unavailable' });
       expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
       // Bounded by the configured connect timeout, not by knex's 60 s default.
       expect(Date.now() - started).toBeLessThan(5_000);
@@ -46,7 +48,7 @@ describe('a database outage under the running service', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(listed!.status).toBe(200);
-    const tasks = (await listed!.json()) as { id: number; title: string }[];
+    const tasks = await readJson<TaskResponse[]>(listed!);
     expect(tasks.map((task) => task.id)).toEqual(acknowledged.map((task) => task.id));
     expect((await create('after')).status).toBe(201);
     expect(service.child.exitCode).toBeNull();

@@ -2,6 +2,8 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TaskResponse } from '@tasks/adapters-http';
+import { readJson } from '../../../test/read-json.js';
 import { type ServiceProcess, startServiceProcess } from '../../../test/service-process.js';
 
 const json = (method: string, body: unknown): RequestInit => ({
@@ -27,12 +29,12 @@ describe('the service started without DATABASE_URL', () => {
 
   it('keeps its tasks in an embedded PostgreSQL that survives a restart', async () => {
     service = await startServiceProcess({ DATA_DIR: dataDir });
-    const created = await (await fetch(`${service.url}/api/alice/tasks`, json('POST', { title: 'persist me' }))).json();
+    const created = await readJson(await fetch(`${service.url}/api/alice/tasks`, json('POST', { title: 'persist me' })));
     expect(await service.stop('SIGTERM')).toBe(0);
 
     service = await startServiceProcess({ DATA_DIR: dataDir });
     const read = await fetch(`${service.url}/api/alice/tasks/${created.id}`);
-    expect(await read.json()).toEqual(created);
+    expect(await readJson(read)).toEqual(created);
   });
 
   it('finishes the requests in flight when told to stop, and loses none of them', async () => {
@@ -40,7 +42,7 @@ describe('the service started without DATABASE_URL', () => {
     const url = service.url;
     const inFlight = Array.from({ length: 60 }, (_, i) =>
       fetch(`${url}/api/shutdown/tasks`, json('POST', { title: `in flight ${i}` })).then(
-        async (response) => ({ status: response.status, body: await response.json() }),
+        async (response) => ({ status: response.status, body: await readJson(response) }),
         (error: Error) => ({ status: 0, body: String(error.cause ?? error) }),
       ),
     );
@@ -59,9 +61,9 @@ describe('the service started without DATABASE_URL', () => {
     expect(accepted.length).toBeGreaterThan(0);
 
     service = await startServiceProcess({ DATA_DIR: dataDir });
-    const stored = (await (await fetch(`${service.url}/api/shutdown/tasks`)).json()) as { id: number }[];
+    const stored = await readJson<TaskResponse[]>(await fetch(`${service.url}/api/shutdown/tasks`));
     const storedIds = new Set(stored.map((task) => task.id));
-    for (const answer of accepted) expect(storedIds.has(answer.body.id)).toBe(true);
+    for (const answer of accepted) expect(storedIds.has((answer.body as TaskResponse).id)).toBe(true);
   });
 });
 

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readJson } from '../../../test/read-json.js';
 import { freshDatabaseUrl } from '../../../test/postgres/fresh-database.js';
 import { loadConfig } from './config.js';
 import { startTaskService, type TaskService } from './task-service.js';
@@ -24,39 +25,39 @@ describe('the task service on PostgreSQL', () => {
   it('migrates an empty database at start-up and serves the whole contract', async () => {
     const created = await api('/alice/tasks', json({ title: 'Write report', description: 'by Friday' }));
     expect(created.status).toBe(201);
-    const task = await created.json();
+    const task = await readJson(created);
 
     expect((await api(`/alice/tasks/${task.id}`)).status).toBe(200);
     expect((await api(`/bob/tasks/${task.id}`)).status).toBe(404);
-    const toggled = await (await api(`/alice/tasks/${task.id}/complete`, { method: 'PATCH' })).json();
+    const toggled = await readJson(await api(`/alice/tasks/${task.id}/complete`, { method: 'PATCH' }));
     expect(toggled.completed).toBe(true);
     const updated = await api(`/alice/tasks/${task.id}`, { ...json({ title: 'Write the report' }), method: 'PUT' });
-    expect(await updated.json()).toMatchObject({ title: 'Write the report', completed: true, created_at: task.created_at });
+    expect(await readJson(updated)).toMatchObject({ title: 'Write the report', completed: true, created_at: task.created_at });
     expect((await api(`/alice/tasks/${task.id}`, { method: 'DELETE' })).status).toBe(204);
-    expect(await (await api('/alice/tasks')).json()).toEqual([]);
+    expect(await readJson(await api('/alice/tasks'))).toEqual([]);
   });
 
   it('loses no toggle when fifty arrive at once over HTTP', async () => {
-    const task = await (await api('/racer/tasks', json({ title: 'race' }))).json();
+    const task = await readJson(await api('/racer/tasks', json({ title: 'race' })));
     const answers = await Promise.all(
-      Array.from({ length: 50 }, () => api(`/racer/tasks/${task.id}/complete`, { method: 'PATCH' }).then((r) => r.json())),
+      Array.from({ length: 50 }, () => api(`/racer/tasks/${task.id}/complete`, { method: 'PATCH' }).then((r) => readJson(r))),
     );
     expect(answers.filter((answer) => answer.completed)).toHaveLength(25);
-    expect((await (await api(`/racer/tasks/${task.id}`)).json()).completed).toBe(false);
+    expect((await readJson(await api(`/racer/tasks/${task.id}`))).completed).toBe(false);
   });
 
   it('creates a hundred tasks at once with distinct ids', async () => {
     const created = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => api('/crowd/tasks', json({ title: `task ${i}` })).then((r) => r.json())),
+      Array.from({ length: 100 }, (_, i) => api('/crowd/tasks', json({ title: `task ${i}` })).then((r) => readJson(r))),
     );
     expect(new Set(created.map((task) => task.id)).size).toBe(100);
-    expect(await (await api('/crowd/tasks')).json()).toHaveLength(100);
+    expect(await readJson(await api('/crowd/tasks'))).toHaveLength(100);
   });
 
   it('keeps every task across a restart on the same database', async () => {
-    const task = await (await api('/keeper/tasks', json({ title: 'survive' }))).json();
+    const task = await readJson(await api('/keeper/tasks', json({ title: 'survive' })));
     await service.close();
     service = await startTaskService(loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1' }), silent);
-    expect(await (await api(`/keeper/tasks/${task.id}`)).json()).toEqual(task);
+    expect(await readJson(await api(`/keeper/tasks/${task.id}`))).toEqual(task);
   });
 });
