@@ -202,7 +202,7 @@ describe('PUT /api/{user_id}/tasks/{id}', () => {
     const task = await createTask('alice', { title: 'old', description: 'keep' });
     const response = await request(app).put(`/api/alice/tasks/${task.id}`).send({ completed: true }).expect(200);
     expect(response.body).toMatchObject({ title: 'old', description: 'keep', completed: true, created_at: task.created_at });
-    expect(Date.parse(response.body.updated_at)).toBeGreaterThanOrEqual(Date.parse(task.created_at));
+    expect(Date.parse(response.body.updated_at)).toBeGreaterThan(Date.parse(task.created_at));
   });
 
   it('clears the description when sent as null', async () => {

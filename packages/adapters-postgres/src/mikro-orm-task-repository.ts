@@ -4,8 +4,9 @@ import type { NewTask, Task, TaskChanges, TaskRepository } from '@tasks/domain';
 import { guardStorage } from './storage-failure.js';
 import { TaskSchema } from './task-schema.js';
 
-// A clock that steps back between two statements must not make a task look modified before its creation.
-const MODIFIED_NOW = 'greatest(now(), created_at)';
+// Every modification moves updated_at forward by at least the wire's precision (1 ms), even when two
+// arrive within one millisecond or the clock steps back, so clients can rely on it to order versions.
+const MODIFIED_NOW = "greatest(now(), updated_at + interval '1 millisecond')";
 
 /**
  * `TaskRepository` on PostgreSQL through MikroORM. Each call works in a fresh, short-lived EntityManager

@@ -12,7 +12,10 @@ export interface TaskRepository {
   list(userId: string): Promise<Task[]>;
   /** The task, or null when the user has no task with this id. */
   get(userId: string, id: number): Promise<Task | null>;
-  /** Applies the changes and bumps `updatedAt` in one atomic step; null when there is no such task. */
+  /**
+   * Applies the changes and moves `updatedAt` forward (by at least 1 ms) in one atomic step; null when
+   * there is no such task.
+   */
   update(userId: string, id: number, changes: TaskChanges): Promise<Task | null>;
   /** Removes the task; false when there was no such task. */
   delete(userId: string, id: number): Promise<boolean>;

@@ -68,7 +68,7 @@ export function describeTaskRepositoryContract(adapterName: string, fixture: () 
 
       expect(updated).toMatchObject({ id: task.id, title: 'new', description: 'keep me', completed: true });
       expect(updated!.createdAt).toEqual(task.createdAt);
-      expect(updated!.updatedAt.getTime()).toBeGreaterThanOrEqual(task.updatedAt.getTime());
+      expect(updated!.updatedAt.getTime()).toBeGreaterThan(task.updatedAt.getTime());
       expect(await repo().get('editor-u1', task.id)).toEqual(updated);
     });
 
@@ -82,7 +82,7 @@ export function describeTaskRepositoryContract(adapterName: string, fixture: () 
       const task = await repo().create(aNewTask());
       const updated = await repo().update(task.userId, task.id, {});
       expect(updated).toMatchObject({ title: task.title, description: task.description, completed: false });
-      expect(updated!.updatedAt.getTime()).toBeGreaterThanOrEqual(task.updatedAt.getTime());
+      expect(updated!.updatedAt.getTime()).toBeGreaterThan(task.updatedAt.getTime());
     });
 
     it("refuses to update another user's task and leaves it as it was", async () => {
@@ -108,9 +108,10 @@ export function describeTaskRepositoryContract(adapterName: string, fixture: () 
       const task = await repo().create(aNewTask());
       const done = await repo().toggleCompletion(task.userId, task.id);
       expect(done!.completed).toBe(true);
-      expect(done!.updatedAt.getTime()).toBeGreaterThanOrEqual(task.updatedAt.getTime());
+      expect(done!.updatedAt.getTime()).toBeGreaterThan(task.updatedAt.getTime());
       const open = await repo().toggleCompletion(task.userId, task.id);
       expect(open!.completed).toBe(false);
+      expect(open!.updatedAt.getTime()).toBeGreaterThan(done!.updatedAt.getTime());
     });
 
     it("refuses to toggle another user's task", async () => {

@@ -56,8 +56,8 @@ export class InMemoryTaskRepository implements TaskRepository {
   }
 
   private replace(task: Task, fields: Pick<Task, 'title' | 'description' | 'completed'>): Task {
-    // A clock that steps back must not make a task look modified before it was created.
-    const now = new Date(Math.max(this.clock.now().getTime(), task.createdAt.getTime()));
+    // Like the SQL adapter: at least 1 ms after the previous modification, whatever the clock says.
+    const now = new Date(Math.max(this.clock.now().getTime(), task.updatedAt.getTime() + 1));
     const updated = new Task(task.id, task.userId, fields.title, fields.description, fields.completed, task.createdAt, now);
     this.tasks.set(task.id, updated);
     return updated;
