@@ -1,7 +1,13 @@
 import type { TaskUseCases } from '@tasks/domain';
 import cors from 'cors';
 import express, { type Express } from 'express';
-import { type ErrorLogger, errorHandler } from './error-handler.js';
+import helmet from 'helmet';
+import type { Registry } from 'prom-client';
+import { errorHandler } from './error-handler.js';
+import { type HttpLogger, silentLogger } from './http-logger.js';
+import { HttpMetrics } from './http-metrics.js';
+import { type Health, operationalRoutes } from './operational-routes.js';
+import { requestContext } from './request-context.js';
 import { taskRoutes } from './task-routes.js';
 import { HttpError } from './validation-error.js';
 
@@ -12,15 +18,17 @@ export interface HttpAppOptions {
   readonly corsOrigins: readonly string[];
   /** Largest accepted request body; larger ones get 413. */
   readonly bodyLimitBytes?: number;
-  readonly logger?: ErrorLogger;
+  readonly logger?: HttpLogger;
+  /** Serves `/readyz` when given. */
+  readonly health?: Health;
+  /** Serves `/metrics` from this registry, and records request metrics in it, when given. */
+  readonly metricsRegistry?: Registry;
 }
 
 /** Request headers a browser may send cross-origin, beyond the CORS-safelisted ones. */
 const CORS_ALLOWED_HEADERS = ['Content-Type', 'Authorization', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-Request-Id'];
 /** Response headers a browser script may read. */
 const CORS_EXPOSED_HEADERS = ['ETag', 'Link', 'Location', 'Retry-After', 'X-Request-Id'];
-
-const silentLogger: ErrorLogger = { error: () => {}, warn: () => {} };
 
 function corsOriginCheck(origins: readonly string[]): cors.CorsOptions['origin'] {
   if (origins.includes('*')) return '*';
@@ -38,6 +46,17 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.set('case sensitive routing', true);
   app.set('query parser', 'simple');
 
+  const logger = options.logger ?? silentLogger;
+  app.use(requestContext(logger, options.metricsRegistry && new HttpMetrics(options.metricsRegistry)));
+  app.use(
+    helmet({
+      // A JSON API serves no documents: nothing may be loaded, framed or run from its responses.
+      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+      // Browsers on other origins read the API through CORS; CORP must not stand in their way.
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+    }),
+  );
+  app.use(operationalRoutes(options.health, options.metricsRegistry));
   app.use(
     cors({
       origin: corsOriginCheck(options.corsOrigins),
@@ -51,6 +70,6 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(() => {
     throw new HttpError(404, 'Not Found');
   });
-  app.use(errorHandler(options.logger ?? silentLogger));
+  app.use(errorHandler(logger));
   return app;
 }

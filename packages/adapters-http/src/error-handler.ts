@@ -1,6 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import { DomainError, type DomainErrorCode, TaskInvalidError } from '@tasks/domain';
 import type { ErrorRequestHandler } from 'express';
+import type { HttpLogger } from './http-logger.js';
+import { routePattern } from './request-context.js';
 import { HttpError, RequestValidationError } from './validation-error.js';
 
 /** The one place that decides a status for a domain error. */
@@ -13,11 +15,6 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
 /** Seconds a client should wait before retrying while the database is unreachable. */
 export const RETRY_AFTER_SECONDS = 2;
 
-/** Where the HTTP adapter reports failures it did not expect (a pino logger fits). */
-export interface ErrorLogger {
-  error(details: object, message: string): void;
-  warn(details: object, message: string): void;
-}
 
 const FIELD_LOCATION: Record<TaskInvalidError['field'], readonly string[]> = {
   userId: ['path', 'user_id'],
@@ -39,6 +36,11 @@ function domainErrorBody(error: DomainError): unknown {
   }
 }
 
+/** A storage failure is expected during an outage: its message is enough, a stack per request is noise. */
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
 /** Errors raised by Express's body parser and router carry their own 4xx status. */
 function clientErrorStatus(error: unknown): number | undefined {
   const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
@@ -49,7 +51,7 @@ function clientErrorStatus(error: unknown): number | undefined {
  * Turns every error into the contract's JSON shape. Unexpected errors become a bare 500: the body never
  * carries a stack trace or SQL, the log does.
  */
-export function errorHandler(logger: ErrorLogger): ErrorRequestHandler {
+export function errorHandler(logger: HttpLogger): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) {
       next(error);
@@ -63,14 +65,14 @@ export function errorHandler(logger: ErrorLogger): ErrorRequestHandler {
       const status = STATUS_BY_CODE[error.code];
       if (status === 503) {
         res.set('Retry-After', String(RETRY_AFTER_SECONDS));
-        logger.warn({ err: error.cause ?? error, method: req.method, url: req.originalUrl }, 'database unavailable');
+        logger.warn({ reqId: req.id, err: describe(error.cause ?? error) }, 'database unavailable');
       }
       res.status(status).json(domainErrorBody(error));
     } else if (clientErrorStatus(error) !== undefined) {
       const status = clientErrorStatus(error)!;
       res.status(status).json({ detail: status === 413 ? 'Request body too large' : STATUS_CODES[status] });
     } else {
-      logger.error({ err: error, method: req.method, url: req.originalUrl }, 'unhandled error');
+      logger.error({ reqId: req.id, method: req.method, route: routePattern(req), err: error }, 'unhandled error');
       res.status(500).json({ detail: 'Internal Server Error' });
     }
   };

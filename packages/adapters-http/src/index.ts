@@ -1,3 +1,5 @@
 export { createHttpApp, type HttpAppOptions } from './create-http-app.js';
-export { RETRY_AFTER_SECONDS, type ErrorLogger } from './error-handler.js';
+export { RETRY_AFTER_SECONDS } from './error-handler.js';
+export type { HttpLogger } from './http-logger.js';
+export type { Health } from './operational-routes.js';
 export { toTaskResponse, type TaskResponse } from './task-response.js';

@@ -23,6 +23,7 @@ export interface PostgresOptions {
 /** Opens MikroORM on PostgreSQL with a pool suited to a serverless database. Connections open lazily. */
 export async function createMikroOrm(options: PostgresOptions): Promise<MikroORM<PostgreSqlDriver>> {
   const connection = parsePostgresUrl(options.databaseUrl);
+  const knexLog = (message: unknown) => options.log?.(String(message));
   return MikroORM.init<PostgreSqlDriver>({
     driver: PostgreSqlDriver,
     entities: [TaskSchema],
@@ -43,6 +44,8 @@ export async function createMikroOrm(options: PostgresOptions): Promise<MikroORM
     driverOptions: {
       // knex's own default is 60 s: an outage would hang requests instead of answering 503.
       acquireConnectionTimeout: options.connectTimeoutMs,
+      // knex writes connection errors to the console itself; they belong in the service's log.
+      log: { warn: knexLog, error: knexLog, deprecate: knexLog, debug: () => {} },
       connection: {
         // MikroORM drops sslmode from a URL; TLS is passed to the driver explicitly instead.
         ssl: connection.ssl,

@@ -4,3 +4,4 @@ export { runMigrations, pingDatabase } from './run-migrations.js';
 export { parsePostgresUrl, redactPostgresUrl, InvalidDatabaseUrlError, type PostgresConnection } from './postgres-connection.js';
 export { isStorageFailure } from './storage-failure.js';
 export { TaskSchema } from './task-schema.js';
+export { poolStats, type PoolStats } from './pool-stats.js';

@@ -17,12 +17,19 @@ export async function runMigrations(orm: MikroORM): Promise<string[]> {
   });
 }
 
-/** Answers whether the database responds at all; resolves false instead of throwing. */
-export async function pingDatabase(orm: MikroORM): Promise<boolean> {
+/** Answers whether the database responds within `timeoutMs`; resolves false instead of throwing. */
+export async function pingDatabase(orm: MikroORM, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const ping = (orm.em.fork() as EntityManager).execute('select 1').then(
+    () => true,
+    () => false,
+  );
   try {
-    await (orm.em.fork() as EntityManager).execute('select 1');
-    return true;
-  } catch {
-    return false;
+    return await Promise.race([ping, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

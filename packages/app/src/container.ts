@@ -11,7 +11,10 @@ import {
 } from '@tasks/domain';
 import { Container, ContainerModule } from 'inversify';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
+import { createMetricsRegistry } from './metrics-registry.js';
+import { Readiness } from './readiness.js';
 import { TOKENS } from './tokens.js';
 
 /** The PostgreSQL adapter: one MikroORM (one pool) for the process, and the repository on it. */
@@ -20,7 +23,7 @@ const postgresModule = new ContainerModule(({ bind }) => {
     .toResolvedValue(
       (config: Config & { databaseUrl: string }, logger: Logger) =>
         createMikroOrm({
-          log: (message) => logger.debug({ component: 'mikro-orm' }, message),
+          log: (message) => logger.info({ component: 'database' }, message),
           databaseUrl: config.databaseUrl,
           poolMax: config.dbPoolMax,
           idleTimeoutMs: config.dbIdleTimeoutMs,
@@ -58,13 +61,26 @@ const domainModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
 });
 
+/** Readiness and metrics: what operators and load balancers see of the service. */
+const operationsModule = new ContainerModule(({ bind }) => {
+  bind(TOKENS.Readiness).toResolvedValue((orm) => new Readiness(orm), [TOKENS.MikroOrm]).inSingletonScope();
+  bind(TOKENS.MetricsRegistry).toResolvedValue((orm) => createMetricsRegistry(orm), [TOKENS.MikroOrm]).inSingletonScope();
+});
+
 /** The HTTP adapter: the Express application built from the use cases. */
 const httpModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.HttpApp)
     .toResolvedValue(
-      (useCases: TaskUseCases, config: Config, logger: Logger) =>
-        createHttpApp({ useCases, corsOrigins: config.corsOrigins, bodyLimitBytes: config.bodyLimitBytes, logger }),
-      [TOKENS.TaskUseCases, TOKENS.Config, TOKENS.Logger],
+      (useCases: TaskUseCases, config: Config, logger: Logger, health: Readiness, metricsRegistry: Registry) =>
+        createHttpApp({
+          useCases,
+          corsOrigins: config.corsOrigins,
+          bodyLimitBytes: config.bodyLimitBytes,
+          logger,
+          health,
+          metricsRegistry,
+        }),
+      [TOKENS.TaskUseCases, TOKENS.Config, TOKENS.Logger, TOKENS.Readiness, TOKENS.MetricsRegistry],
     )
     .inSingletonScope();
 });
@@ -74,6 +90,6 @@ export function createContainer(config: Config & { databaseUrl: string }, logger
   const container = new Container();
   container.bind(TOKENS.Config).toConstantValue(config);
   container.bind(TOKENS.Logger).toConstantValue(logger);
-  container.load(postgresModule, domainModule, httpModule);
+  container.load(postgresModule, domainModule, operationsModule, httpModule);
   return container;
 }

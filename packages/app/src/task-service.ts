@@ -43,10 +43,14 @@ export async function startTaskService(config: Config, logger: Logger): Promise<
       logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema is up to date');
     }
     const app = await container.getAsync(TOKENS.HttpApp);
+    const readiness = await container.getAsync(TOKENS.Readiness);
     const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }, app);
     server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
     await listen(server, config.port, config.host);
-    cleanups.push(() => closeServer(server, config.shutdownTimeoutMs, logger));
+    cleanups.push(() => {
+      readiness.markStopping();
+      return closeServer(server, config.shutdownTimeoutMs, logger);
+    });
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
     logger.info({ url, database: embedded ? 'embedded' : 'external' }, 'task service listening');

@@ -10,9 +10,11 @@ import type {
   UpdateTask,
 } from '@tasks/domain';
 import type { Express } from 'express';
+import type { Registry } from 'prom-client';
 import type { ServiceIdentifier } from 'inversify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import type { Readiness } from './readiness.js';
 
 /** Typed service identifiers of the container. */
 export const TOKENS = {
@@ -27,5 +29,7 @@ export const TOKENS = {
   DeleteTask: Symbol.for('DeleteTask') as ServiceIdentifier<DeleteTask>,
   ToggleTaskCompletion: Symbol.for('ToggleTaskCompletion') as ServiceIdentifier<ToggleTaskCompletion>,
   TaskUseCases: Symbol.for('TaskUseCases') as ServiceIdentifier<TaskUseCases>,
+  Readiness: Symbol.for('Readiness') as ServiceIdentifier<Readiness>,
+  MetricsRegistry: Symbol.for('MetricsRegistry') as ServiceIdentifier<Registry>,
   HttpApp: Symbol.for('HttpApp') as ServiceIdentifier<Express>,
 } as const;

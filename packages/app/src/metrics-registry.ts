@@ -1,0 +1,23 @@
+import type { MikroORM } from '@mikro-orm/core';
+import { poolStats } from '@tasks/adapters-postgres';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+
+/** The registry behind `/metrics`: process metrics, and the database pool read at scrape time. */
+export function createMetricsRegistry(orm: MikroORM): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const gauge = (name: string, help: string, read: (stats: ReturnType<typeof poolStats>) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read(poolStats(orm)));
+      },
+    });
+  gauge('db_pool_connections_in_use', 'Database connections running a query.', (stats) => stats.inUse);
+  gauge('db_pool_connections_idle', 'Open database connections waiting to be used.', (stats) => stats.idle);
+  gauge('db_pool_requests_pending', 'Requests waiting for a database connection.', (stats) => stats.pending);
+  gauge('db_pool_connections_max', 'Most database connections the pool may open.', (stats) => stats.max);
+  return registry;
+}
