@@ -39,6 +39,8 @@ describe('a database outage under the running service', () => {
       expect(Date.now() - started).toBeLessThan(5_000);
     }
     expect(service.child.exitCode).toBeNull();
+    expect((await fetch(`${service.url}/readyz`)).status).toBe(503);
+    expect((await fetch(`${service.url}/livez`)).status).toBe(200);
 
     await postgres.server.start();
     let listed: Response | undefined;
@@ -51,6 +53,7 @@ describe('a database outage under the running service', () => {
     const tasks = await readJson<TaskResponse[]>(listed!);
     expect(tasks.map((task) => task.id)).toEqual(acknowledged.map((task) => task.id));
     expect((await create('after')).status).toBe(201);
+    expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
     expect(service.child.exitCode).toBeNull();
   });
 });
