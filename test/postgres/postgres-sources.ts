@@ -55,6 +55,7 @@ export async function startEmbeddedPostgres(
   return {
     server,
     port,
+    dataDir: join(dir, 'data'),
     adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     async stop() {
       await server.stop();
