@@ -44,7 +44,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // Conditional requests are the API's own business; Express's weak ETags would be wrong for it.
   app.set('etag', false);
   app.set('case sensitive routing', true);
-  app.set('query parser', 'simple');
+  // No endpoint reads the query string yet; parsing it on every request would be wasted work.
+  app.set('query parser', false);
 
   const logger = options.logger ?? silentLogger;
   app.use(requestContext(logger, options.metricsRegistry && new HttpMetrics(options.metricsRegistry)));
@@ -56,7 +57,6 @@ export function createHttpApp(options: HttpAppOptions): Express {
       crossOriginResourcePolicy: { policy: 'cross-origin' },
     }),
   );
-  app.use(operationalRoutes(options.health, options.metricsRegistry));
   app.use(
     cors({
       origin: corsOriginCheck(options.corsOrigins),
@@ -67,6 +67,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     }),
   );
   app.use(taskRoutes(options.useCases, options.bodyLimitBytes ?? 64 * 1024));
+  app.use(operationalRoutes(options.health, options.metricsRegistry));
   app.use(() => {
     throw new HttpError(404, 'Not Found');
   });

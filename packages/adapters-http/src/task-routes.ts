@@ -1,6 +1,7 @@
 import type { TaskUseCases } from '@tasks/domain';
 import express, { type RequestHandler, Router } from 'express';
 import { TaskCreateBody, TaskUpdateBody } from './request-schemas.js';
+import { sendJson } from './send-json.js';
 import { readTaskRequest } from './task-request.js';
 import { toTaskResponse } from './task-response.js';
 import { HttpError } from './validation-error.js';
@@ -22,12 +23,13 @@ export function taskRoutes(useCases: TaskUseCases, bodyLimitBytes: number): Rout
     .get(async (req, res) => {
       const { userId } = readTaskRequest(req);
       const tasks = await useCases.listTasks.execute(userId);
-      res.json(tasks.map(toTaskResponse));
+      sendJson(res, 200, tasks.map(toTaskResponse));
     })
     .post(body, async (req, res) => {
       const { userId, body: input } = readTaskRequest(req, { body: TaskCreateBody });
       const task = await useCases.createTask.execute({ userId, title: input.title, description: input.description ?? null });
-      res.status(201).location(`${req.baseUrl}${req.path.replace(/\/$/, '')}/${task.id}`).json(toTaskResponse(task));
+      res.location(`${req.baseUrl}${req.path.replace(/\/$/, '')}/${task.id}`);
+      sendJson(res, 201, toTaskResponse(task));
     })
     .all(methodNotAllowed('GET, POST'));
 
@@ -35,11 +37,11 @@ export function taskRoutes(useCases: TaskUseCases, bodyLimitBytes: number): Rout
     .route('/api/:userId/tasks/:id')
     .get(async (req, res) => {
       const { userId, id } = readTaskRequest(req, { id: true });
-      res.json(toTaskResponse(await useCases.getTask.execute(userId, id)));
+      sendJson(res, 200, toTaskResponse(await useCases.getTask.execute(userId, id)));
     })
     .put(body, async (req, res) => {
       const { userId, id, body: changes } = readTaskRequest(req, { id: true, body: TaskUpdateBody });
-      res.json(toTaskResponse(await useCases.updateTask.execute(userId, id, changes)));
+      sendJson(res, 200, toTaskResponse(await useCases.updateTask.execute(userId, id, changes)));
     })
     .delete(async (req, res) => {
       const { userId, id } = readTaskRequest(req, { id: true });
@@ -52,7 +54,7 @@ export function taskRoutes(useCases: TaskUseCases, bodyLimitBytes: number): Rout
     .route('/api/:userId/tasks/:id/complete')
     .patch(async (req, res) => {
       const { userId, id } = readTaskRequest(req, { id: true });
-      res.json(toTaskResponse(await useCases.toggleTaskCompletion.execute(userId, id)));
+      sendJson(res, 200, toTaskResponse(await useCases.toggleTaskCompletion.execute(userId, id)));
     })
     .all(methodNotAllowed('PATCH'));
 

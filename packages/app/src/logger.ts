@@ -12,5 +12,9 @@ export function createLogger(level: LogLevel, destination: NodeJS.WriteStream = 
     base: { service: 'tasks' },
     redact: { paths: ['authorization', 'cookie', 'password', 'databaseUrl', '*.password', '*.databaseUrl'], censor: '[redacted]' },
   };
-  return destination.isTTY ? pino(options, pretty({ colorize: true, destination })) : pino(options, destination);
+  if (destination.isTTY) return pino(options, pretty({ colorize: true, destination }));
+  if (destination !== process.stdout) return pino(options, destination);
+  // Buffered, asynchronous writes: a synchronous write per request line costs more than the request.
+  // The buffer is flushed on shutdown (see main.ts) and by pino itself on process exit.
+  return pino(options, pino.destination({ dest: 1, sync: false, minLength: 4096 }));
 }

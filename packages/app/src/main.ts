@@ -29,11 +29,13 @@ try {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     await service.close();
     logger.info('stopped');
+    logger.flush();
     process.exit(0);
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 } catch (error) {
   logger.fatal({ err: error }, `start-up failed: ${error instanceof Error ? error.message : String(error)}`);
+  logger.flush();
   process.exit(1);
 }
