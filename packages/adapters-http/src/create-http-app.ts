@@ -55,6 +55,14 @@ export function createHttpApp(options: HttpAppOptions): Express {
       contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
       // Browsers on other origins read the API through CORS; CORP must not stand in their way.
       crossOriginResourcePolicy: { policy: 'cross-origin' },
+      // Headers that only matter for HTML documents or for long-gone browsers and plug-ins: every
+      // response would carry their bytes for nothing.
+      crossOriginOpenerPolicy: false,
+      originAgentCluster: false,
+      xDnsPrefetchControl: false,
+      xDownloadOptions: false,
+      xPermittedCrossDomainPolicies: false,
+      xXssProtection: false,
     }),
   );
   app.use(
