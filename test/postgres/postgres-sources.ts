@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,8 @@ export async function startEmbeddedPostgres(
   // mkdtemp makes 0700; the unprivileged postgres user must be able to reach the data directory.
   await chmod(dir, 0o755);
   const port = await freePort();
-  const password = 'postgres';
+  // Unique per server, so a test can check that the service never writes it to its log.
+  const password = `pw-${randomBytes(9).toString('base64url')}`;
   const log: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: join(dir, 'data'),
@@ -58,6 +60,7 @@ export async function startEmbeddedPostgres(
     server,
     port,
     dataDir: join(dir, 'data'),
+    password,
     adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     async stop() {
       await server.stop();

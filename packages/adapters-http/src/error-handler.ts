@@ -36,11 +36,6 @@ function domainErrorBody(error: DomainError): unknown {
   }
 }
 
-/** A storage failure is expected during an outage: its message is enough, a stack per request is noise. */
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
 /** Errors raised by Express's body parser and router carry their own 4xx status. */
 function clientErrorStatus(error: unknown): number | undefined {
   const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
@@ -65,7 +60,7 @@ export function errorHandler(logger: HttpLogger): ErrorRequestHandler {
       const status = STATUS_BY_CODE[error.code];
       if (status === 503) {
         res.set('Retry-After', String(RETRY_AFTER_SECONDS));
-        logger.warn({ reqId: req.id, err: describe(error.cause ?? error) }, 'database unavailable');
+        logger.error({ reqId: req.id, method: req.method, route: routePattern(req), err: error.cause ?? error }, 'database unavailable');
       }
       res.status(status).json(domainErrorBody(error));
     } else if (clientErrorStatus(error) !== undefined) {

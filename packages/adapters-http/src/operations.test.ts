@@ -6,13 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { createHttpApp } from './create-http-app.js';
 import type { HttpLogger } from './http-logger.js';
 
-type Line = { level: 'info' | 'warn' | 'error'; details: Record<string, unknown>; message: string };
+type Line = { level: 'info' | 'error'; details: Record<string, unknown>; message: string };
 
 function recordingLogger(): HttpLogger & { lines: Line[] } {
   const lines: Line[] = [];
   const at = (level: Line['level']) => (details: object, message: string) =>
     void lines.push({ level, details: details as Record<string, unknown>, message });
-  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
+  return { lines, info: at('info'), error: at('error') };
 }
 
 function appWith(options: { ready?: boolean | (() => Promise<boolean>); logger?: HttpLogger; registry?: Registry } = {}) {

@@ -7,6 +7,7 @@ import { freshDatabaseUrl } from '../../../test/postgres/fresh-database.js';
 import { createMikroOrm, type PostgresOptions } from './create-mikro-orm.js';
 import { MikroOrmTaskRepository } from './mikro-orm-task-repository.js';
 import { runMigrations } from './run-migrations.js';
+import { isStorageFailure } from './storage-failure.js';
 
 const poolDefaults: Omit<PostgresOptions, 'databaseUrl'> = {
   poolMax: 10,
@@ -68,6 +69,19 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
       `set local enable_seqscan = off; explain select * from tasks where user_id = 'u' order by created_at, id`,
     );
     expect(JSON.stringify(plan)).toMatch(/tasks_user_id_created_at_id_index/);
+  });
+
+  it('cancels a statement that runs past the statement timeout, as storage unavailable', async () => {
+    const impatient = await createMikroOrm({ databaseUrl, ...poolDefaults, statementTimeoutMs: 200 });
+    try {
+      const started = Date.now();
+      const error = await impatient.em.fork().getConnection().execute('select pg_sleep(5)').catch((e: unknown) => e);
+      expect(isStorageFailure(error)).toBe(true);
+      expect((error as { code?: string }).code).toBe('57014');
+      expect(Date.now() - started).toBeLessThan(4_000);
+    } finally {
+      await impatient.close(true);
+    }
   });
 
   it('reports an unreachable database as StorageUnavailableError, quickly', async () => {

@@ -22,7 +22,8 @@ async function makeCertificates(dir: string): Promise<void> {
 describe('PostgreSQL that accepts TLS connections only', () => {
   let certs: string;
   let postgres: Awaited<ReturnType<typeof startEmbeddedPostgres>>;
-  const urlWith = (query: string) => `postgres://postgres:postgres@127.0.0.1:${postgres.port}/postgres?${query}`;
+  const urlWith = (query: string) =>
+    `postgres://postgres:${encodeURIComponent(postgres.password)}@127.0.0.1:${postgres.port}/postgres?${query}`;
   const opened: MikroORM[] = [];
 
   async function connect(query: string): Promise<MikroORM> {
