@@ -9,6 +9,8 @@ export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Needs Chromium: `npm run test:browser`.
+    exclude: ['**/node_modules/**', '**/*.browser.test.ts'],
     // One PostgreSQL server for the whole run; each file that needs it gets a database of its own.
     globalSetup: ['test/postgres/global-setup.ts'],
     testTimeout: 30_000,

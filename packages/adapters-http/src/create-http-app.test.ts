@@ -2,22 +2,36 @@ import { StorageUnavailableError, type TaskRepository, taskUseCasesOn } from '@t
 import { InMemoryTaskRepository } from '@tasks/domain/testing';
 import fc from 'fast-check';
 import request from 'supertest';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkedAgainstOpenApi } from '../../../test/openapi-conformance.js';
 import { createHttpApp } from './create-http-app.js';
+import { buildOpenApiDocument } from './openapi-document.js';
 
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
+// Every response of these tests is also checked against the OpenAPI document, so it cannot drift.
+const openApiDocument = buildOpenApiDocument();
+let violations: string[] = [];
+
 function appOn(repository: TaskRepository = new InMemoryTaskRepository(), bodyLimitBytes?: number) {
-  return createHttpApp({
-    useCases: taskUseCasesOn(repository),
-    corsOrigins: ['http://localhost:3000'],
-    ...(bodyLimitBytes ? { bodyLimitBytes } : {}),
-  });
+  const checked = checkedAgainstOpenApi(
+    createHttpApp({
+      useCases: taskUseCasesOn(repository),
+      corsOrigins: ['http://localhost:3000'],
+      ...(bodyLimitBytes ? { bodyLimitBytes } : {}),
+    }),
+    openApiDocument,
+  );
+  violations = checked.violations;
+  return checked.app;
 }
 
 let app: ReturnType<typeof appOn>;
 beforeEach(() => {
   app = appOn();
+});
+afterEach(() => {
+  expect(violations, 'responses that do not match the OpenAPI document').toEqual([]);
 });
 
 async function createTask(userId: string, body: object = { title: 'Buy milk' }) {

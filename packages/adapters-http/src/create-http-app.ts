@@ -3,6 +3,7 @@ import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Registry } from 'prom-client';
+import { apiDocsRoutes } from './api-docs.js';
 import { errorHandler } from './error-handler.js';
 import { type HttpLogger, silentLogger } from './http-logger.js';
 import { HttpMetrics } from './http-metrics.js';
@@ -76,6 +77,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   );
   app.use(taskRoutes(options.useCases, options.bodyLimitBytes ?? 64 * 1024));
   app.use(operationalRoutes(options.health, options.metricsRegistry));
+  app.use(apiDocsRoutes());
   app.use(() => {
     throw new HttpError(404, 'Not Found');
   });

@@ -3,3 +3,4 @@ export { RETRY_AFTER_SECONDS } from './error-handler.js';
 export type { HttpLogger } from './http-logger.js';
 export type { Health } from './operational-routes.js';
 export { toTaskResponse, type TaskResponse } from './task-response.js';
+export { buildOpenApiDocument } from './openapi-document.js';

@@ -145,3 +145,27 @@ describe('security headers', () => {
     expect(response.headers['x-powered-by']).toBeUndefined();
   });
 });
+
+describe('API description', () => {
+  it('serves an OpenAPI 3.1 document with the six task operations', async () => {
+    const response = await request(appWith()).get('/openapi.json').expect(200);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.body.openapi).toBe('3.1.0');
+    const operations = Object.values(response.body.paths as Record<string, Record<string, { operationId: string }>>)
+      .flatMap((methods) => Object.values(methods).map((operation) => operation.operationId))
+      .sort();
+    expect(operations).toEqual(['createTask', 'deleteTask', 'getTask', 'listTasks', 'toggleTaskCompletion', 'updateTask']);
+    expect(response.body.components.schemas.TaskCreate.properties.title).toMatchObject({ minLength: 1, maxLength: 200 });
+  });
+
+  it('serves the reference page and its assets from the service itself, with a CSP that allows only them', async () => {
+    const app = appWith();
+    const page = await request(app).get('/docs/').expect(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/);
+    expect(page.text).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
+    await request(app).get('/docs/swagger-ui-bundle.js').expect(200);
+    const init = await request(app).get('/docs/swagger-ui-init.js').expect(200);
+    expect(init.text).toContain('/openapi.json');
+  });
+});

@@ -41,14 +41,14 @@ function text(min: number, max: number) {
 export const TaskCreateBody = z.object({
   title: text(TITLE_MIN_LENGTH, TITLE_MAX_LENGTH),
   description: text(0, DESCRIPTION_MAX_LENGTH).nullable().optional(),
-});
+}).meta({ id: 'TaskCreate' });
 
 /** Body of `PUT /api/{user_id}/tasks/{id}`: every field optional, only those sent change. */
 export const TaskUpdateBody = z.object({
   title: text(TITLE_MIN_LENGTH, TITLE_MAX_LENGTH).optional(),
   description: text(0, DESCRIPTION_MAX_LENGTH).nullable().optional(),
   completed: z.boolean().optional(),
-});
+}).meta({ id: 'TaskUpdate' });
 
 /** The `{user_id}` path segment. */
 export const UserIdParam = text(USER_ID_MIN_LENGTH, USER_ID_MAX_LENGTH);

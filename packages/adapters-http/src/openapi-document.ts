@@ -1,0 +1,134 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { TITLE_MAX_LENGTH } from '@tasks/domain';
+import { z } from 'zod';
+import { TaskCreateBody, TaskUpdateBody, UserIdParam } from './request-schemas.js';
+
+const TaskResponseBody = z
+  .object({
+    id: z.number().int().meta({ example: 1 }),
+    user_id: z.string().meta({ example: 'alice' }),
+    title: z.string().max(TITLE_MAX_LENGTH).meta({ example: 'Buy milk' }),
+    description: z.string().nullable().meta({ example: '2 litres' }),
+    completed: z.boolean(),
+    created_at: z.string().meta({ format: 'date-time', example: '2026-11-28T10:15:00.354Z' }),
+    updated_at: z.string().meta({ format: 'date-time', example: '2026-11-28T10:15:00.354Z' }),
+  })
+  .meta({ id: 'Task', description: 'A task as the API returns it.' });
+
+const Detail = z.object({ detail: z.string() }).meta({ id: 'Detail', description: 'An error with a message.' });
+
+const ValidationIssue = z
+  .object({
+    type: z.string().meta({ example: 'string_too_short' }),
+    loc: z.array(z.union([z.string(), z.number().int()])).meta({ example: ['body', 'title'] }),
+    msg: z.string(),
+    input: z.unknown(),
+    ctx: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: 'ValidationIssue' });
+
+const ValidationError = z
+  .object({ detail: z.array(ValidationIssue) })
+  .meta({ id: 'HTTPValidationError', description: 'What is wrong with the request, one entry per fault.' });
+
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const UserPath = z.object({ user_id: UserIdParam.meta({ description: 'The owner of the tasks.', example: 'alice' }) });
+const TaskPath = UserPath.extend({ id: z.number().int().meta({ description: 'The task id.', example: 1 }) });
+
+const errors = {
+  422: json(ValidationError, 'The request is invalid.'),
+  503: json(Detail, 'The database is unreachable; retry after `Retry-After` seconds.'),
+  default: json(Detail, 'Any other error (a malformed path, 500): a message, never a stack trace.'),
+};
+const notFound = { 404: json(Detail, 'The user has no task with this id.') };
+
+// Every operation is open (no authentication) until an authentication layer declares its scheme.
+const PUBLIC: { [scheme: string]: string[] }[] = [];
+
+/** Builds the OpenAPI 3.1 document of the API from the same zod schemas that validate requests. */
+export function buildOpenApiDocument() {
+  const registry = new OpenAPIRegistry();
+  const tags = ['tasks'];
+  registry.registerPath({
+    method: 'post',
+    path: '/api/{user_id}/tasks',
+    operationId: 'createTask',
+    summary: 'Create a task',
+    tags,
+    security: PUBLIC,
+    request: { params: UserPath, body: { required: true, content: { 'application/json': { schema: TaskCreateBody } } } },
+    responses: {
+      201: json(TaskResponseBody, 'The task, as stored.'),
+      413: json(Detail, 'The body is larger than the limit.'),
+      415: json(Detail, 'The body is not JSON.'),
+      ...errors,
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/{user_id}/tasks',
+    operationId: 'listTasks',
+    summary: "List a user's tasks, oldest first",
+    tags,
+    security: PUBLIC,
+    request: { params: UserPath },
+    responses: { 200: json(z.array(TaskResponseBody), 'Every task of the user.'), ...errors },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/{user_id}/tasks/{id}',
+    operationId: 'getTask',
+    summary: 'Get a task',
+    tags,
+    security: PUBLIC,
+    request: { params: TaskPath },
+    responses: { 200: json(TaskResponseBody, 'The task.'), ...notFound, ...errors },
+  });
+  registry.registerPath({
+    method: 'put',
+    path: '/api/{user_id}/tasks/{id}',
+    operationId: 'updateTask',
+    summary: 'Change some fields of a task',
+    tags,
+    security: PUBLIC,
+    request: { params: TaskPath, body: { required: true, content: { 'application/json': { schema: TaskUpdateBody } } } },
+    responses: {
+      200: json(TaskResponseBody, 'The task after the change.'),
+      413: json(Detail, 'The body is larger than the limit.'),
+      415: json(Detail, 'The body is not JSON.'),
+      ...notFound,
+      ...errors,
+    },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/api/{user_id}/tasks/{id}',
+    operationId: 'deleteTask',
+    summary: 'Delete a task',
+    tags,
+    security: PUBLIC,
+    request: { params: TaskPath },
+    responses: { 204: { description: 'Deleted; no body.' }, ...notFound, ...errors },
+  });
+  registry.registerPath({
+    method: 'patch',
+    path: '/api/{user_id}/tasks/{id}/complete',
+    operationId: 'toggleTaskCompletion',
+    summary: 'Flip the completion of a task',
+    tags,
+    security: PUBLIC,
+    request: { params: TaskPath },
+    responses: { 200: json(TaskResponseBody, 'The task with `completed` flipped.'), ...notFound, ...errors },
+  });
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Tasks API',
+      version: '0.1.0',
+      description: "Each user's to-do tasks, scoped by the user id in the path.",
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    servers: [{ url: '/' }],
+    tags: [{ name: 'tasks', description: 'Create, read, change and delete tasks.' }],
+  });
+}
