@@ -96,6 +96,35 @@ describe('POST /api/{user_id}/tasks', () => {
     expect(typeof response.body.detail[0].msg).toBe('string');
   });
 
+  it('answers a deeply nested body with a JSON 422, never a stack trace', async () => {
+    const deep = `{"description":${'['.repeat(6000)}${']'.repeat(6000)}}`;
+    const response = await request(app).post('/api/alice/tasks').set('Content-Type', 'application/json').send(deep);
+    expect(response.status).toBe(422);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.text).not.toMatch(/RangeError|at |node_modules/);
+    expect(response.body.detail.map((issue: { loc: unknown[] }) => issue.loc)).toEqual([
+      ['body', 'title'],
+      ['body', 'description'],
+    ]);
+  });
+
+  it('refuses invalid UTF-8 instead of storing replacement characters', async () => {
+    const response = await request(app)
+      .post('/api/alice/tasks')
+      .set('Content-Type', 'application/json')
+      .serialize((bytes: Buffer) => bytes as never)
+      .send(Buffer.concat([Buffer.from('{"title":"caf'), Buffer.from([0xc3]), Buffer.from('"}')]) as never);
+    expect(response.status).toBe(422);
+    expect(response.body.detail[0]).toMatchObject({ type: 'json_invalid', loc: ['body', 0] });
+    expect((await request(app).get('/api/alice/tasks')).body).toEqual([]);
+  });
+
+  it('refuses a lone surrogate, which is no character at all', async () => {
+    const response = await request(app).post('/api/alice/tasks').set('Content-Type', 'application/json').send('{"title":"\\ud800"}');
+    expect(response.status).toBe(422);
+    expect(response.body.detail[0]).toMatchObject({ type: 'string_unicode', loc: ['body', 'title'] });
+  });
+
   it('reports every fault of a body, one entry each', async () => {
     const response = await request(app).post('/api/alice/tasks').send({ title: '', description: 5 }).expect(422);
     expect(response.body.detail.map((issue: { loc: unknown[] }) => issue.loc)).toEqual([
@@ -196,7 +225,14 @@ describe('GET /api/{user_id}/tasks/{id}', () => {
     expect(missing.body).toEqual(foreign.body);
   });
 
-  it.each(['abc', '1.5', '1e3', '0x10'])('answers 422 int_parsing for the id %s', async (id) => {
+  it.each(['ID.0', '0_ID', '%20ID%20', '+ID'])('reads the id %s as an integer, as pydantic does', async (spelling) => {
+    const task = await createTask('alice');
+    const response = await request(app).get(`/api/alice/tasks/${spelling.replace('ID', String(task.id))}`);
+    expect(response.status).toBe(200);
+    expect(response.body.id).toBe(task.id);
+  });
+
+  it.each(['abc', '1.5', '1e3', '0x10', '1__0', '_1'])('answers 422 int_parsing for the id %s', async (id) => {
     const response = await request(app).get(`/api/alice/tasks/${id}`);
     expect(response.status).toBe(422);
     expect(response.body.detail).toEqual([
@@ -329,9 +365,10 @@ describe('CORS', () => {
     expect(response.headers.vary).toMatch(/Origin/);
   });
 
-  it('never reflects an unknown origin', async () => {
+  it('never reflects an unknown origin, and still tells caches the answer depends on Origin', async () => {
     const response = await request(app).get('/api/alice/tasks').set('Origin', 'https://evil.example');
     expect(response.headers['access-control-allow-origin']).toBeUndefined();
+    expect(response.headers.vary).toMatch(/Origin/);
   });
 
   it('answers a preflight for a JSON PUT from the configured origin', async () => {
@@ -409,5 +446,72 @@ describe('properties', () => {
       ),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('GET /api/{user_id}/tasks with filters, order and pages', () => {
+  async function seedTitles(userId: string, titles: string[]) {
+    const created = [];
+    for (const title of titles) created.push(await createTask(userId, { title }));
+    return created;
+  }
+
+  it('answers the full list without limit, as before, and no Link header', async () => {
+    await seedTitles('plain', ['a', 'b', 'c']);
+    const response = await request(app).get('/api/plain/tasks').expect(200);
+    expect(response.body).toHaveLength(3);
+    expect(response.headers.link).toBeUndefined();
+  });
+
+  it('filters by completion', async () => {
+    const [, second] = await seedTitles('filter', ['a', 'b', 'c']);
+    await request(app).patch(`/api/filter/tasks/${second!.id}/complete`).expect(200);
+    const done = await request(app).get('/api/filter/tasks?completed=true').expect(200);
+    expect(done.body.map((task: { id: number }) => task.id)).toEqual([second!.id]);
+    const open = await request(app).get('/api/filter/tasks?completed=false').expect(200);
+    expect(open.body).toHaveLength(2);
+  });
+
+  it('orders by title, descending', async () => {
+    await seedTitles('sorter', ['b', 'c', 'a']);
+    const response = await request(app).get('/api/sorter/tasks?sort=-title').expect(200);
+    expect(response.body.map((task: { title: string }) => task.title)).toEqual(['c', 'b', 'a']);
+  });
+
+  it('walks every page by the Link header, each task once, keeping filter and order', async () => {
+    const created = await seedTitles('walker', ['e', 'b', 'g', 'a', 'f', 'c', 'd']);
+    const seen: string[] = [];
+    let next: string | undefined = '/api/walker/tasks?sort=title&limit=3';
+    let pages = 0;
+    while (next) {
+      const response = await request(app).get(next).expect(200);
+      seen.push(...response.body.map((task: { title: string }) => task.title));
+      const link = response.headers.link as string | undefined;
+      const url = link ? /^<([^>]+)>; rel="next"$/.exec(link)?.[1] : undefined;
+      if (link) expect(url).toBeDefined();
+      next = url ? new URL(url).pathname + new URL(url).search : undefined;
+      if (url) expect(new URL(url).searchParams.get('sort')).toBe('title');
+      pages++;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    expect(seen).toHaveLength(created.length);
+  });
+
+  it.each([
+    ['completed=yes', { type: 'bool_parsing', loc: ['query', 'completed'], input: 'yes' }],
+    ['sort=priority', { type: 'enum', loc: ['query', 'sort'], input: 'priority' }],
+    ['limit=0', { type: 'greater_than_equal', loc: ['query', 'limit'], ctx: { ge: 1 } }],
+    ['limit=101', { type: 'less_than_equal', loc: ['query', 'limit'], ctx: { le: 100 } }],
+    ['limit=ten', { type: 'int_parsing', loc: ['query', 'limit'] }],
+    ['limit=2&cursor=not-a-cursor', { type: 'value_error', loc: ['query', 'cursor'] }],
+  ])('answers 422 for %s', async (query, issue) => {
+    const response = await request(app).get(`/api/alice/tasks?${query}`);
+    expect(response.status).toBe(422);
+    expect(response.body.detail[0]).toMatchObject(issue);
+  });
+
+  it('ignores query parameters it does not know', async () => {
+    await request(app).get('/api/alice/tasks?page=2&foo=bar').expect(200);
   });
 });

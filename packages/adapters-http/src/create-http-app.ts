@@ -66,6 +66,11 @@ export function createHttpApp(options: HttpAppOptions): Express {
       xXssProtection: false,
     }),
   );
+  // Every answer depends on Origin, including the ones that allow nothing: shared caches must know.
+  app.use((_req, res, next) => {
+    res.vary('Origin');
+    next();
+  });
   app.use(
     cors({
       origin: corsOriginCheck(options.corsOrigins),

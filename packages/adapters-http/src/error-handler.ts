@@ -1,14 +1,16 @@
 import { STATUS_CODES } from 'node:http';
-import { DomainError, type DomainErrorCode, TaskInvalidError } from '@tasks/domain';
+import { DomainError, type DomainErrorCode, InvalidCursorError, TaskInvalidError } from '@tasks/domain';
 import type { ErrorRequestHandler } from 'express';
 import type { HttpLogger } from './http-logger.js';
 import { routePattern } from './request-context.js';
-import { HttpError, RequestValidationError } from './validation-error.js';
+import { sendJson } from './send-json.js';
+import { HttpError, RequestValidationError, type ValidationIssue } from './validation-error.js';
 
 /** The one place that decides a status for a domain error. */
 const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   TASK_NOT_FOUND: 404,
   TASK_INVALID: 422,
+  CURSOR_INVALID: 422,
   STORAGE_UNAVAILABLE: 503,
 };
 
@@ -20,11 +22,15 @@ const FIELD_LOCATION: Record<TaskInvalidError['field'], readonly string[]> = {
   userId: ['path', 'user_id'],
   title: ['body', 'title'],
   description: ['body', 'description'],
+  limit: ['query', 'limit'],
 };
 
 function domainErrorBody(error: DomainError): unknown {
   if (error instanceof TaskInvalidError) {
     return { detail: [{ type: 'value_error', loc: FIELD_LOCATION[error.field], msg: `Value error, ${error.reason}`, input: null }] };
+  }
+  if (error instanceof InvalidCursorError) {
+    return { detail: [{ type: 'value_error', loc: ['query', 'cursor'], msg: 'Value error, the cursor is not valid for this list', input: null }] };
   }
   switch (error.code) {
     case 'TASK_NOT_FOUND':
@@ -47,13 +53,39 @@ function clientErrorStatus(error: unknown): number | undefined {
  * carries a stack trace or SQL, the log does.
  */
 export function errorHandler(logger: HttpLogger): ErrorRequestHandler {
+  const handle = answer(logger);
   return (error, req, res, next) => {
     if (res.headersSent) {
       next(error);
       return;
     }
+    try {
+      handle(error, req, res, next);
+    } catch (failure) {
+      // Never fall through to Express's default handler: it answers in HTML, with a stack trace.
+      logger.error({ reqId: req.id, err: failure }, 'error handler failed');
+      if (!res.headersSent) sendJson(res, 500, { detail: 'Internal Server Error' });
+    }
+  };
+}
+
+/**
+ * The body of a 422: FastAPI echoes each offending input. An input nested too deeply to serialise (a
+ * hostile body of thousands of brackets) is replaced by null rather than breaking the answer.
+ */
+function validationBody(issues: readonly ValidationIssue[]): unknown {
+  try {
+    JSON.stringify(issues);
+    return { detail: issues };
+  } catch {
+    return { detail: issues.map((issue) => ({ ...issue, input: null })) };
+  }
+}
+
+function answer(logger: HttpLogger): ErrorRequestHandler {
+  return (error, req, res) => {
     if (error instanceof RequestValidationError) {
-      res.status(422).json({ detail: error.issues });
+      sendJson(res, 422, validationBody(error.issues));
     } else if (error instanceof HttpError) {
       res.status(error.status).set(error.headers).json({ detail: error.detail });
     } else if (error instanceof DomainError) {

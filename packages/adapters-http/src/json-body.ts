@@ -1,18 +1,27 @@
 import type { Request } from 'express';
 import { HttpError, type ValidationIssue } from './validation-error.js';
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json$/i;
 
 /**
  * The request body as FastAPI reads it: parsed as JSON when the content type is JSON or absent; an empty
- * body is "no body". The raw text comes from `express.text`, so the position of a syntax error is exact.
+ * body is "no body". The raw bytes come from `express.raw`, so invalid UTF-8 and the position of a syntax error are
+ * reported exactly.
  */
 export function readJsonBody(req: Request): { present: false } | { present: true; value: unknown } | { present: true; issue: ValidationIssue } {
-  const raw: unknown = req.body;
-  if (typeof raw !== 'string' || raw.length === 0) return { present: false };
+  const bytes: unknown = req.body;
+  if (!Buffer.isBuffer(bytes) || bytes.length === 0) return { present: false };
   const contentType = req.headers['content-type']?.split(';')[0]?.trim();
   if (contentType && !JSON_MEDIA_TYPE.test(contentType)) {
     throw new HttpError(415, `Unsupported Media Type: expected application/json, got ${contentType}`);
+  }
+  let raw: string;
+  try {
+    raw = UTF8.decode(bytes);
+  } catch {
+    // Invalid UTF-8 is refused, never stored with replacement characters.
+    return { present: true, issue: { type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {}, ctx: { error: 'invalid UTF-8' } } };
   }
   try {
     return { present: true, value: JSON.parse(raw) };

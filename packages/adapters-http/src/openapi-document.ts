@@ -1,5 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { TITLE_MAX_LENGTH } from '@tasks/domain';
+import { LIST_LIMIT_MAX, TITLE_MAX_LENGTH } from '@tasks/domain';
+import { SORT_VALUES } from './list-query.js';
 import { z } from 'zod';
 import { TaskCreateBody, TaskUpdateBody, UserIdParam } from './request-schemas.js';
 
@@ -34,6 +35,13 @@ const ValidationError = z
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const UserPath = z.object({ user_id: UserIdParam.meta({ description: 'The owner of the tasks.', example: 'alice' }) });
 const TaskPath = UserPath.extend({ id: z.number().int().meta({ description: 'The task id.', example: 1 }) });
+
+const ListQuery = z.object({
+  completed: z.enum(['true', 'false']).optional().meta({ description: 'Only completed (true) or only open (false) tasks.' }),
+  sort: z.enum(SORT_VALUES).optional().meta({ description: 'Order of the list; `-` for descending. Ties are broken by id. Default `created_at`.' }),
+  limit: z.number().int().min(1).max(LIST_LIMIT_MAX).optional().meta({ description: 'Page size. With it, the next page is in the `Link` header.' }),
+  cursor: z.string().optional().meta({ description: 'Where the page starts: copy it from the `Link` header of the previous page.' }),
+});
 
 const errors = {
   422: json(ValidationError, 'The request is invalid.'),
@@ -71,8 +79,19 @@ export function buildOpenApiDocument() {
     summary: "List a user's tasks, oldest first",
     tags,
     security: PUBLIC,
-    request: { params: UserPath },
-    responses: { 200: json(z.array(TaskResponseBody), 'Every task of the user.'), ...errors },
+    request: { params: UserPath, query: ListQuery },
+    responses: {
+      200: {
+        ...json(z.array(TaskResponseBody), "The user's tasks (one page of them with `limit`)."),
+        headers: {
+          Link: {
+            description: 'With `limit`, when there is a next page: `<url>; rel="next"` (RFC 8288).',
+            schema: { type: 'string' },
+          },
+        },
+      },
+      ...errors,
+    },
   });
   registry.registerPath({
     method: 'get',

@@ -16,7 +16,7 @@ declare module 'express-serve-static-core' {
 /** The route pattern the request matched (`/api/:userId/tasks`), or `unmatched`: never the raw path. */
 export function routePattern(req: Request): string {
   const path = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof path === 'string' ? `${req.baseUrl}${path}` : 'unmatched';
+  return typeof path === 'string' ? `${req.baseUrl ?? ''}${path}` : 'unmatched';
 }
 
 /**

@@ -1,14 +1,19 @@
 import type { Request } from 'express';
 import type { z } from 'zod';
+import type { TaskListQuery } from '@tasks/domain';
 import { readJsonBody } from './json-body.js';
+import { readListQuery } from './list-query.js';
 import { UserIdParam } from './request-schemas.js';
 import { validate } from './validate.js';
 import { missingIssue, RequestValidationError, type ValidationIssue } from './validation-error.js';
 
-const INTEGER = /^\s*[+-]?\d+\s*$/;
+// What pydantic accepts as an integer in a string: surrounding spaces, a sign, `_` between digits and a
+// zero fraction ("42", " +42 ", "4_2", "42.0").
+const INTEGER = /^\s*([+-]?\d+(?:_\d+)*)(?:\.0*)?\s*$/;
 
 function readTaskId(raw: string, issues: ValidationIssue[]): number {
-  if (INTEGER.test(raw)) return Number(raw);
+  const integer = INTEGER.exec(raw)?.[1];
+  if (integer !== undefined) return Number(integer.replaceAll('_', ''));
   issues.push({
     type: 'int_parsing',
     loc: ['path', 'id'],
@@ -49,6 +54,7 @@ function readBody<S extends z.ZodType>(req: Request, schema: S, issues: Validati
  * reporting every fault at once as FastAPI does.
  */
 export function readTaskRequest(req: Request): { userId: string };
+export function readTaskRequest(req: Request, options: { query: URLSearchParams }): { userId: string; query: TaskListQuery };
 export function readTaskRequest(req: Request, options: { id: true }): { userId: string; id: number };
 export function readTaskRequest<S extends z.ZodType>(req: Request, options: { body: S }): { userId: string; body: z.infer<S> };
 export function readTaskRequest<S extends z.ZodType>(
@@ -57,13 +63,15 @@ export function readTaskRequest<S extends z.ZodType>(
 ): { userId: string; id: number; body: z.infer<S> };
 export function readTaskRequest(
   req: Request,
-  options: { id?: true; body?: z.ZodType } = {},
-): { userId: string; id: number; body: unknown } {
+  options: { id?: true; body?: z.ZodType; query?: URLSearchParams } = {},
+): { userId: string; id: number; body: unknown; query: TaskListQuery } {
   const issues: ValidationIssue[] = [];
   const params = req.params as Record<string, string>;
   const userId = readUserId(params.userId ?? '', issues);
   const id = options.id ? readTaskId(params.id ?? '', issues) : Number.NaN;
+  const query = options.query ? readListQuery(options.query, issues) : undefined;
   const body = options.body ? readBody(req, options.body, issues) : undefined;
   if (issues.length > 0) throw new RequestValidationError(issues);
-  return { userId, id, body };
+  // Each overload only promises what its options asked for.
+  return { userId, id, body, query: query as TaskListQuery };
 }

@@ -1,6 +1,7 @@
 import type { TaskUseCases } from '@tasks/domain';
 import express, { type RequestHandler, Router } from 'express';
 import { TaskCreateBody, TaskUpdateBody } from './request-schemas.js';
+import { searchParams } from './list-query.js';
 import { sendJson } from './send-json.js';
 import { readTaskRequest } from './task-request.js';
 import { toTaskResponse } from './task-response.js';
@@ -15,15 +16,21 @@ function methodNotAllowed(allowed: string): RequestHandler {
 /** The six task endpoints of the contract. Handlers have no try/catch: Express 5 forwards rejections. */
 export function taskRoutes(useCases: TaskUseCases, bodyLimitBytes: number): Router {
   const router = Router({ caseSensitive: true });
-  // The raw text (any content type), so that the JSON reader can report syntax errors and media types itself.
-  const body = express.text({ type: () => true, limit: bodyLimitBytes });
+  // The raw bytes (any content type), so that the JSON reader can report encoding, syntax and media type itself.
+  const body = express.raw({ type: () => true, limit: bodyLimitBytes });
 
   router
     .route('/api/:userId/tasks')
     .get(async (req, res) => {
-      const { userId } = readTaskRequest(req);
-      const tasks = await useCases.listTasks.execute(userId);
-      sendJson(res, 200, tasks.map(toTaskResponse));
+      const params = searchParams(req);
+      const { userId, query } = readTaskRequest(req, { query: params });
+      const page = await useCases.listTasks.execute(userId, query);
+      if (page.nextCursor) {
+        // The next page keeps this request's filter, order and size (RFC 8288, as GitHub does).
+        params.set('cursor', page.nextCursor);
+        res.setHeader('Link', `<${req.protocol}://${req.get('host')}${req.baseUrl}${req.path}?${params}>; rel="next"`);
+      }
+      sendJson(res, 200, page.tasks.map(toTaskResponse));
     })
     .post(body, async (req, res) => {
       const { userId, body: input } = readTaskRequest(req, { body: TaskCreateBody });

@@ -1,11 +1,12 @@
 import type { MikroORM } from '@mikro-orm/core';
-import { DESCRIPTION_MAX_LENGTH, StorageUnavailableError, TITLE_MAX_LENGTH, USER_ID_MAX_LENGTH } from '@tasks/domain';
+import pg from 'pg';
+import { DEFAULT_TASK_ORDER, DESCRIPTION_MAX_LENGTH, StorageUnavailableError, TITLE_MAX_LENGTH, USER_ID_MAX_LENGTH } from '@tasks/domain';
 import { aNewTask, describeTaskRepositoryContract } from '@tasks/domain/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/postgres/postgres-sources.js';
 import { freshDatabaseUrl } from '../../../test/postgres/fresh-database.js';
 import { createMikroOrm, type PostgresOptions } from './create-mikro-orm.js';
-import { MikroOrmTaskRepository } from './mikro-orm-task-repository.js';
+import { listStatement, MikroOrmTaskRepository } from './mikro-orm-task-repository.js';
 import { runMigrations } from './run-migrations.js';
 import { isStorageFailure } from './storage-failure.js';
 
@@ -39,7 +40,7 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
     const orms = await Promise.all([1, 2, 3].map(() => createMikroOrm({ databaseUrl: url, ...poolDefaults })));
     try {
       const applied = await Promise.all(orms.map((instance) => runMigrations(instance)));
-      expect(applied.flat()).toEqual(['Migration20261128000000CreateTasks']);
+      expect(applied.flat()).toEqual(['Migration20261128000000CreateTasks', 'Migration20261128120000ListIndexes']);
       expect(await runMigrations(orms[0]!)).toEqual([]);
     } finally {
       await Promise.all(orms.map((instance) => instance.close(true)));
@@ -84,12 +85,43 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
     }
   });
 
+  it.each([
+    ['createdAt', 'asc', 'tasks_user_id_created_at_id_index'],
+    ['createdAt', 'desc', 'tasks_user_id_created_at_id_index'],
+    ['updatedAt', 'asc', 'tasks_user_id_updated_at_id_index'],
+    ['updatedAt', 'desc', 'tasks_user_id_updated_at_id_index'],
+    ['title', 'asc', 'tasks_user_id_title_id_index'],
+    ['title', 'desc', 'tasks_user_id_title_id_index'],
+  ] as const)('serves a page of a 100,000-task list by %s %s from %s, without sorting', async (field, direction, index) => {
+    const connection = orm.em.fork().getConnection();
+    if ((await connection.execute<{ n: string }[]>("select count(*) as n from tasks where user_id = 'heavy'"))[0]!.n === '0') {
+      await connection.execute(
+        `insert into tasks (user_id, title, description, completed, created_at, updated_at)
+         select 'heavy', 'task ' || md5(i::text), null, i % 2 = 0,
+                date_trunc('milliseconds', now()) - make_interval(secs => i), date_trunc('milliseconds', now()) - make_interval(secs => i)
+         from generate_series(1, 100000) as i`,
+      );
+      await connection.execute('analyze tasks');
+    }
+    const page = await repository.list('heavy', { order: { field, direction }, limit: 50 });
+    const statement = listStatement({ field, direction }, false, true, true);
+    const lastSortKey = field === 'title' ? page.tasks.at(-1)!.title : page.tasks.at(-1)![field].toISOString();
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    const plan = JSON.stringify(
+      (await client.query(`explain (format json) ${statement.text}`, ['heavy', lastSortKey, page.tasks.at(-1)!.id, 51])).rows,
+    );
+    await client.end();
+    expect(plan).toContain(index);
+    expect(plan).not.toMatch(/"Node Type":"(Sort|Seq Scan)"/);
+  });
+
   it('reports an unreachable database as StorageUnavailableError, quickly', async () => {
     const closedPort = await freePort();
     const down = await createMikroOrm({ databaseUrl: `postgres://postgres@127.0.0.1:${closedPort}/none`, ...poolDefaults });
     try {
       const started = Date.now();
-      await expect(new MikroOrmTaskRepository(down).list('u')).rejects.toBeInstanceOf(StorageUnavailableError);
+      await expect(new MikroOrmTaskRepository(down).list('u', { order: DEFAULT_TASK_ORDER })).rejects.toBeInstanceOf(StorageUnavailableError);
       expect(Date.now() - started).toBeLessThan(poolDefaults.connectTimeoutMs + 1_000);
     } finally {
       await down.close(true);

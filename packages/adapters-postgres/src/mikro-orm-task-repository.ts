@@ -1,5 +1,14 @@
 import type { MikroORM } from '@mikro-orm/core';
-import { type NewTask, Task, type TaskChanges, type TaskRepository } from '@tasks/domain';
+import {
+  InvalidCursorError,
+  type NewTask,
+  Task,
+  type TaskChanges,
+  type TaskListQuery,
+  type TaskOrder,
+  type TaskPage,
+  type TaskRepository,
+} from '@tasks/domain';
 import pg from 'pg';
 import { type NamedStatement, PooledStatements } from './pooled-statements.js';
 import { guardStorage } from './storage-failure.js';
@@ -30,20 +39,18 @@ function toTask(row: TaskRow): Task {
 }
 
 const COLUMNS = 'id, user_id, title, description, completed, created_at, updated_at';
-// Every modification moves updated_at forward by at least the wire's precision (1 ms), even when two
-// arrive within one millisecond or the clock steps back, so clients can rely on it to order versions.
-const MODIFIED_NOW = "greatest(now(), updated_at + interval '1 millisecond')";
+// Timestamps are kept at the API's precision (ms), so the order clients see is the order the database
+// sorts by. Every modification moves updated_at forward by at least 1 ms, even when two arrive within one
+// millisecond or the clock steps back, so clients can rely on it to order versions.
+const NOW = "date_trunc('milliseconds', now())";
+const MODIFIED_NOW = `greatest(${NOW}, updated_at + interval '1 millisecond')`;
 
 /** Every statement filters by user_id: there is no way to read or write a task by id alone. */
 const SQL = {
   create: {
     name: 'tasks_create',
     text: `insert into tasks (user_id, title, description, completed, created_at, updated_at)
-           values ($1, $2, $3, false, now(), now()) returning ${COLUMNS}`,
-  },
-  list: {
-    name: 'tasks_list',
-    text: `select ${COLUMNS} from tasks where user_id = $1 order by created_at, id`,
+           values ($1, $2, $3, false, ${NOW}, ${NOW}) returning ${COLUMNS}`,
   },
   get: {
     name: 'tasks_get',
@@ -71,6 +78,63 @@ const SQL = {
   },
 } satisfies Record<string, NamedStatement>;
 
+const SORT_COLUMN: Record<TaskOrder['field'], string> = {
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  // Code-point order, the same on every server whatever its locale, and served by its own index.
+  title: 'title collate "C"',
+};
+const SORT_CAST: Record<TaskOrder['field'], string> = { createdAt: 'timestamptz', updatedAt: 'timestamptz', title: 'text' };
+const listStatements = new Map<string, NamedStatement>();
+
+/**
+ * The list query for one combination of order, filter, cursor and limit, built once and prepared under
+ * its own name. Pages are keyset-based: `(sort value, id)` beyond the last row of the previous page, so
+ * no OFFSET scan and no row skipped or repeated while tasks are being created.
+ */
+export function listStatement(order: TaskOrder, filtered: boolean, after: boolean, limited: boolean): NamedStatement {
+  const name = `tasks_list_${order.field}_${order.direction}${filtered ? '_f' : ''}${after ? '_a' : ''}${limited ? '_l' : ''}`;
+  let statement = listStatements.get(name);
+  if (!statement) {
+    const column = SORT_COLUMN[order.field];
+    const direction = order.direction === 'asc' ? 'asc' : 'desc';
+    const where = ['user_id = $1'];
+    let next = 2;
+    if (filtered) where.push(`completed = $${next++}`);
+    if (after) {
+      const cast = SORT_CAST[order.field];
+      const value = order.field === 'title' ? `$${next++}::text collate "C"` : `$${next++}::${cast}`;
+      where.push(`(${column}, id) ${direction === 'asc' ? '>' : '<'} (${value}, $${next++}::bigint)`);
+    }
+    const sortKey = order.field === 'title' ? 'title' : `${column}::text`;
+    statement = {
+      name,
+      text: `select ${COLUMNS}, ${sortKey} as sort_key from tasks where ${where.join(' and ')}
+             order by ${column} ${direction}, id ${direction}${limited ? ` limit $${next}` : ''}`,
+    };
+    listStatements.set(name, statement);
+  }
+  return statement;
+}
+
+// The cursor carries the sort value as the database printed it, so no precision is lost on the way.
+function encodeCursor(row: TaskRow & { sort_key: string }, order: TaskOrder): string {
+  return Buffer.from(JSON.stringify([`${order.field}:${order.direction}`, row.sort_key, Number(row.id)])).toString('base64url');
+}
+
+function decodeCursor(cursor: string, order: TaskOrder): [string, number] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  const [key, value, id] = Array.isArray(parsed) ? parsed : [];
+  const validValue = typeof value === 'string' && (order.field === 'title' || !Number.isNaN(Date.parse(value.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'))));
+  if (key !== `${order.field}:${order.direction}` || !validValue || !Number.isSafeInteger(id)) throw new InvalidCursorError();
+  return [value as string, id as number];
+}
+
 /**
  * `TaskRepository` on PostgreSQL. MikroORM owns the mapping (`TaskSchema`), the migrations and the pool;
  * the six hot operations are single prepared statements on that pool: each is one round trip, and every
@@ -87,8 +151,19 @@ export class MikroOrmTaskRepository implements TaskRepository {
     return this.one(SQL.create, [task.userId, task.title, task.description]) as Promise<Task>;
   }
 
-  list(userId: string): Promise<Task[]> {
-    return guardStorage(async () => (await this.statements.rows<TaskRow>(SQL.list, [userId])).rows.map(toTask));
+  async list(userId: string, query: TaskListQuery): Promise<TaskPage> {
+    const values: unknown[] = [userId];
+    if (query.completed !== undefined) values.push(query.completed);
+    if (query.after !== undefined) values.push(...decodeCursor(query.after, query.order));
+    // One more row than asked tells whether there is a next page, without a count.
+    if (query.limit !== undefined) values.push(query.limit + 1);
+    const statement = listStatement(query.order, query.completed !== undefined, query.after !== undefined, query.limit !== undefined);
+    return guardStorage(async () => {
+      const { rows } = await this.statements.rows<TaskRow & { sort_key: string }>(statement, values);
+      if (query.limit === undefined || rows.length <= query.limit) return { tasks: rows.map(toTask), nextCursor: null };
+      const page = rows.slice(0, query.limit);
+      return { tasks: page.map(toTask), nextCursor: encodeCursor(page[page.length - 1]!, query.order) };
+    });
   }
 
   get(userId: string, id: number): Promise<Task | null> {

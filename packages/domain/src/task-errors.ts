@@ -10,7 +10,7 @@ export class TaskNotFoundError extends DomainError {
 /** A field of a task breaks one of the limits in `task.ts`. */
 export class TaskInvalidError extends DomainError {
   constructor(
-    readonly field: 'title' | 'description' | 'userId',
+    readonly field: 'title' | 'description' | 'userId' | 'limit',
     readonly reason: string,
   ) {
     super('TASK_INVALID', `${field} ${reason}`);
@@ -21,5 +21,12 @@ export class TaskInvalidError extends DomainError {
 export class StorageUnavailableError extends DomainError {
   constructor(cause?: unknown) {
     super('STORAGE_UNAVAILABLE', 'Task storage is unavailable', { cause });
+  }
+}
+
+/** A list cursor that this store did not issue, or issued for another order. */
+export class InvalidCursorError extends DomainError {
+  constructor() {
+    super('CURSOR_INVALID', 'The cursor is not valid for this list');
   }
 }

@@ -1,4 +1,4 @@
-import type { NewTask, Task, TaskChanges } from './task.js';
+import type { NewTask, Task, TaskChanges, TaskListQuery, TaskPage } from './task.js';
 
 /**
  * Where tasks are kept. Every method is scoped by `userId`: a task of another user behaves exactly like
@@ -8,8 +8,12 @@ import type { NewTask, Task, TaskChanges } from './task.js';
 export interface TaskRepository {
   /** Stores a new, not completed task and returns it with its id and timestamps. */
   create(task: NewTask): Promise<Task>;
-  /** The user's tasks, oldest first (ties broken by id). */
-  list(userId: string): Promise<Task[]>;
+  /**
+   * The user's tasks that match the query, in its order (ties broken by id). With a limit, a page and
+   * the cursor of the next one (keyset: stable while tasks are created); throws `InvalidCursorError`
+   * for a cursor it did not issue for this order.
+   */
+  list(userId: string, query: TaskListQuery): Promise<TaskPage>;
   /** The task, or null when the user has no task with this id. */
   get(userId: string, id: number): Promise<Task | null>;
   /**

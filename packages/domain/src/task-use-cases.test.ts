@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from './task.js';
+import { DEFAULT_TASK_ORDER, DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from './task.js';
 import { TaskInvalidError, TaskNotFoundError } from './task-errors.js';
 import { type TaskUseCases, taskUseCasesOn } from './task-use-cases.js';
 import { InMemoryTaskRepository } from './testing/in-memory-task-repository.js';
@@ -27,6 +27,12 @@ describe('CreateTask', () => {
 
   it('refuses an empty user id', async () => {
     await expect(tasks.createTask.execute({ userId: '', title: 't' })).rejects.toBeInstanceOf(TaskInvalidError);
+  });
+});
+
+describe('ListTasks', () => {
+  it.each([0, 101, 1.5])('refuses a page size of %s', async (limit) => {
+    await expect(tasks.listTasks.execute('alice', { order: DEFAULT_TASK_ORDER, limit })).rejects.toMatchObject({ code: 'TASK_INVALID', field: 'limit' });
   });
 });
 
@@ -94,7 +100,7 @@ describe('user isolation, for any sequence of operations', () => {
           await attempt.catch((error) => expect(error).toBeInstanceOf(TaskNotFoundError));
         }
         expect(await useCases.getTask.execute('victim', victim.id)).toEqual(victim);
-        const listed = await useCases.listTasks.execute('attacker');
+        const listed = (await useCases.listTasks.execute('attacker')).tasks;
         expect(listed.every((task) => task.userId === 'attacker')).toBe(true);
       }),
       { numRuns: 100 },

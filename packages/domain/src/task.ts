@@ -30,6 +30,37 @@ export function characterCount(text: string): number {
   return count;
 }
 
+/** Most tasks one page of a list may hold. */
+export const LIST_LIMIT_MAX = 100;
+
+/** A field a list can be ordered by; ties are always broken by id, in the same direction. */
+export type TaskOrderField = 'createdAt' | 'updatedAt' | 'title';
+
+/** How to order a list of tasks. */
+export interface TaskOrder {
+  readonly field: TaskOrderField;
+  readonly direction: 'asc' | 'desc';
+}
+
+/** Oldest first: the order of the first plan. */
+export const DEFAULT_TASK_ORDER: TaskOrder = { field: 'createdAt', direction: 'asc' };
+
+/** Which of a user's tasks to list, in what order, and how many from where. */
+export interface TaskListQuery {
+  readonly completed?: boolean;
+  readonly order: TaskOrder;
+  /** At most this many; absent means all of them. */
+  readonly limit?: number;
+  /** Continue after the task this opaque cursor (from a previous page) points at. */
+  readonly after?: string;
+}
+
+/** One page of a list, and the cursor of the next page when there is one. */
+export interface TaskPage {
+  readonly tasks: Task[];
+  readonly nextCursor: string | null;
+}
+
 /** A user's to-do item, as stored. */
 export class Task {
   constructor(

@@ -1,7 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261128000000CreateTasks } from './migration-20261128000000-create-tasks.js';
+import { Migration20261128120000ListIndexes } from './migration-20261128120000-list-indexes.js';
 
 /** Every migration, oldest first. Listed explicitly so the same list works from source and from `dist`. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128000000CreateTasks', class: Migration20261128000000CreateTasks },
+  { name: 'Migration20261128120000ListIndexes', class: Migration20261128120000ListIndexes },
 ];

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_TASK_ORDER, type Task, type TaskListQuery, type TaskOrder } from '../task.js';
+import { InvalidCursorError } from '../task-errors.js';
 import type { TaskRepository } from '../task-repository.js';
 import { aNewTask } from './a-task.js';
+
+const ORDERS: TaskOrder[] = (['createdAt', 'updatedAt', 'title'] as const).flatMap((field) =>
+  (['asc', 'desc'] as const).map((direction) => ({ field, direction })),
+);
 
 /** What an adapter's test hands to the contract suite. */
 export interface TaskRepositoryFixture {
@@ -13,6 +19,20 @@ export interface TaskRepositoryFixture {
  */
 export function describeTaskRepositoryContract(adapterName: string, fixture: () => TaskRepositoryFixture): void {
   const repo = () => fixture().repository;
+  const listAll = async (userId: string, query: Partial<TaskListQuery> = {}) =>
+    (await repo().list(userId, { order: DEFAULT_TASK_ORDER, ...query })).tasks;
+  /** Follows the cursors from the first page to the last, calling `between` after each page. */
+  const walk = async (userId: string, query: Omit<TaskListQuery, 'after'>, between: () => Promise<unknown> = async () => {}) => {
+    const pages: Task[][] = [];
+    let after: string | undefined;
+    do {
+      const page = await repo().list(userId, { ...query, ...(after ? { after } : {}) });
+      pages.push(page.tasks);
+      after = page.nextCursor ?? undefined;
+      await between();
+    } while (after && pages.length < 100);
+    return pages;
+  };
 
   describe(`${adapterName} keeps the TaskRepository contract`, () => {
     it('creates an open task with an id and equal creation and modification times', async () => {
@@ -54,12 +74,79 @@ export function describeTaskRepositoryContract(adapterName: string, fixture: () 
       await repo().create(aNewTask({ userId: 'other-l1' }));
       const second = await repo().create(aNewTask({ userId: 'lister-l1', title: 'second' }));
 
-      const listed = await repo().list('lister-l1');
+      const listed = await listAll('lister-l1');
       expect(listed.map((task) => task.id)).toEqual([first.id, second.id]);
     });
 
     it('lists nothing for a user without tasks', async () => {
-      expect(await repo().list('nobody-l2')).toEqual([]);
+      expect(await repo().list('nobody-l2', { order: DEFAULT_TASK_ORDER })).toEqual({ tasks: [], nextCursor: null });
+    });
+
+    it('lists only completed or only open tasks when asked', async () => {
+      const user = 'filter-l3';
+      const [a, b, c] = [await repo().create(aNewTask({ userId: user })), await repo().create(aNewTask({ userId: user })), await repo().create(aNewTask({ userId: user }))];
+      await repo().toggleCompletion(user, b.id);
+      expect((await listAll(user, { completed: true })).map((task) => task.id)).toEqual([b.id]);
+      expect((await listAll(user, { completed: false })).map((task) => task.id)).toEqual([a.id, c.id]);
+    });
+
+    it.each(ORDERS.map((order) => [`${order.field} ${order.direction}`, order] as const))(
+      'orders the list by %s, then by id',
+      async (_, order) => {
+        const user = `order-${order.field}-${order.direction}`;
+        for (const title of ['b', 'a', 'B', 'b', 'é', 'a']) await repo().create(aNewTask({ userId: user, title }));
+        const all = await listAll(user);
+        // Modify some, so that updatedAt differs from the creation order.
+        await repo().update(user, all[1]!.id, { title: 'a' });
+        await repo().update(user, all[0]!.id, {});
+        const listed = await listAll(user, { order });
+        const key = (task: Task) => (order.field === 'title' ? task.title : task[order.field].toISOString());
+        const expected = [...listed].sort((x, y) => {
+          const byKey = key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0;
+          return (order.direction === 'asc' ? 1 : -1) * (byKey || x.id - y.id);
+        });
+        expect(listed.map((task) => task.id)).toEqual(expected.map((task) => task.id));
+        expect(listed).toHaveLength(6);
+      },
+    );
+
+    it.each(ORDERS.map((order) => [`${order.field} ${order.direction}`, order] as const))(
+      'pages through the list by %s with cursors, each task exactly once',
+      async (_, order) => {
+        const user = `pages-${order.field}-${order.direction}`;
+        for (let i = 0; i < 11; i++) await repo().create(aNewTask({ userId: user, title: `t${i % 4}` }));
+        const pages = await walk(user, { order, limit: 3 });
+        expect(pages.map((page) => page.length)).toEqual([3, 3, 3, 2]);
+        expect(pages.flat().map((task) => task.id)).toEqual((await listAll(user, { order })).map((task) => task.id));
+      },
+    );
+
+    it('misses and repeats nothing that existed when the walk began, while tasks are being created', async () => {
+      const user = 'pages-busy';
+      const before = [];
+      for (let i = 0; i < 10; i++) before.push(await repo().create(aNewTask({ userId: user })));
+      let extra = 0;
+      const pages = await walk(user, { order: DEFAULT_TASK_ORDER, limit: 4 }, () => repo().create(aNewTask({ userId: user, title: `new ${extra++}` })));
+      const seen = pages.flat().map((task) => task.id);
+      expect(new Set(seen).size).toBe(seen.length);
+      for (const task of before) expect(seen).toContain(task.id);
+    });
+
+    it('ends with no next cursor when the last page is exactly full', async () => {
+      const user = 'pages-exact';
+      for (let i = 0; i < 4; i++) await repo().create(aNewTask({ userId: user }));
+      const pages = await walk(user, { order: DEFAULT_TASK_ORDER, limit: 2 });
+      expect(pages.map((page) => page.length)).toEqual([2, 2]);
+    });
+
+    it('refuses a cursor it did not issue, or issued for another order', async () => {
+      const user = 'pages-bad';
+      for (let i = 0; i < 3; i++) await repo().create(aNewTask({ userId: user }));
+      const { nextCursor } = await repo().list(user, { order: DEFAULT_TASK_ORDER, limit: 1 });
+      await expect(repo().list(user, { order: { field: 'title', direction: 'asc' }, after: nextCursor! })).rejects.toBeInstanceOf(InvalidCursorError);
+      for (const bogus of ['nonsense', Buffer.from('[1,2]').toString('base64url'), Buffer.from('["createdAt:asc","not a date",1]').toString('base64url')]) {
+        await expect(repo().list(user, { order: DEFAULT_TASK_ORDER, after: bogus })).rejects.toBeInstanceOf(InvalidCursorError);
+      }
     });
 
     it('changes only the fields given and moves the modification time, never the creation time', async () => {

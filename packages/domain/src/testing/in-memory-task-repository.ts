@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '../clock.js';
-import { type NewTask, Task, type TaskChanges } from '../task.js';
+import { type NewTask, Task, type TaskChanges, type TaskListQuery, type TaskOrder, type TaskPage } from '../task.js';
+import { InvalidCursorError } from '../task-errors.js';
 import type { TaskRepository } from '../task-repository.js';
 
 /**
@@ -19,10 +20,16 @@ export class InMemoryTaskRepository implements TaskRepository {
     return created;
   }
 
-  async list(userId: string): Promise<Task[]> {
-    return [...this.tasks.values()]
-      .filter((task) => task.userId === userId)
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id);
+  async list(userId: string, query: TaskListQuery): Promise<TaskPage> {
+    const compare = comparator(query.order);
+    const after = query.after === undefined ? undefined : decodeCursor(query.after, query.order);
+    const matching = [...this.tasks.values()]
+      .filter((task) => task.userId === userId && (query.completed === undefined || task.completed === query.completed))
+      .filter((task) => after === undefined || compare(task, after) > 0)
+      .sort(compare);
+    if (query.limit === undefined || matching.length <= query.limit) return { tasks: matching, nextCursor: null };
+    const tasks = matching.slice(0, query.limit);
+    return { tasks, nextCursor: encodeCursor(tasks[tasks.length - 1]!, query.order) };
   }
 
   async get(userId: string, id: number): Promise<Task | null> {
@@ -61,5 +68,47 @@ export class InMemoryTaskRepository implements TaskRepository {
     const updated = new Task(task.id, task.userId, fields.title, fields.description, fields.completed, task.createdAt, now);
     this.tasks.set(task.id, updated);
     return updated;
+  }
+}
+
+type SortKey = Pick<Task, 'id' | 'createdAt' | 'updatedAt' | 'title'>;
+
+/** Orders strings by code point, as PostgreSQL's "C" collation orders their UTF-8 bytes. */
+function compareCodePoints(a: string, b: string): number {
+  const left = [...a];
+  const right = [...b];
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const difference = left[i]!.codePointAt(0)! - right[i]!.codePointAt(0)!;
+    if (difference !== 0) return difference;
+  }
+  return left.length - right.length;
+}
+
+function comparator(order: TaskOrder): (a: SortKey, b: SortKey) => number {
+  const sign = order.direction === 'asc' ? 1 : -1;
+  const byField =
+    order.field === 'title'
+      ? (a: SortKey, b: SortKey) => compareCodePoints(a.title, b.title)
+      : (a: SortKey, b: SortKey) => {
+          const field = order.field as 'createdAt' | 'updatedAt';
+          return a[field].getTime() - b[field].getTime();
+        };
+  return (a, b) => sign * (byField(a, b) || a.id - b.id);
+}
+
+function encodeCursor(task: Task, order: TaskOrder): string {
+  const value = order.field === 'title' ? task.title : task[order.field].toISOString();
+  return Buffer.from(JSON.stringify([`${order.field}:${order.direction}`, value, task.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string, order: TaskOrder): SortKey {
+  try {
+    const [key, value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string, number];
+    if (key !== `${order.field}:${order.direction}` || typeof value !== 'string' || !Number.isSafeInteger(id)) throw new Error();
+    const date = new Date(order.field === 'title' ? 0 : value);
+    if (Number.isNaN(date.getTime())) throw new Error();
+    return { id, title: value, createdAt: date, updatedAt: date };
+  } catch {
+    throw new InvalidCursorError();
   }
 }
