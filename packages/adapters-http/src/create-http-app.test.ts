@@ -515,3 +515,58 @@ describe('GET /api/{user_id}/tasks with filters, order and pages', () => {
     await request(app).get('/api/alice/tasks?page=2&foo=bar').expect(200);
   });
 });
+
+describe('conditional requests', () => {
+  it('sends a strong ETag with every single task, and a new one after each change', async () => {
+    const created = await request(app).post('/api/alice/tasks').send({ title: 't' }).expect(201);
+    const etag = created.headers.etag as string;
+    expect(etag).toMatch(/^"[^"]+"$/);
+    expect((await request(app).get(`/api/alice/tasks/${created.body.id}`)).headers.etag).toBe(etag);
+    const changed = await request(app).put(`/api/alice/tasks/${created.body.id}`).send({ completed: true }).expect(200);
+    expect(changed.headers.etag).not.toBe(etag);
+    const toggled = await request(app).patch(`/api/alice/tasks/${created.body.id}/complete`).expect(200);
+    expect(toggled.headers.etag).not.toBe(changed.headers.etag);
+  });
+
+  it('answers GET with If-None-Match of the current tag with 304 and no body, and 200 once it changed', async () => {
+    const created = await request(app).post('/api/alice/tasks').send({ title: 't' }).expect(201);
+    const url = `/api/alice/tasks/${created.body.id}`;
+    const etag = created.headers.etag as string;
+    const cached = await request(app).get(url).set('If-None-Match', etag);
+    expect(cached.status).toBe(304);
+    expect(cached.text).toBe('');
+    await request(app).patch(`${url}/complete`).expect(200);
+    await request(app).get(url).set('If-None-Match', etag).expect(200);
+  });
+
+  it.each([
+    ['put', (url: string) => request(app).put(url).send({ title: 'mine' })],
+    ['patch', (url: string) => request(app).patch(`${url}/complete`)],
+    ['delete', (url: string) => request(app).delete(url)],
+  ] as const)('applies %s with If-Match of the current tag, and refuses it with 412 once the task changed', async (_, send) => {
+    const created = await request(app).post('/api/alice/tasks').send({ title: 't' }).expect(201);
+    const url = `/api/alice/tasks/${created.body.id}`;
+    const stale = created.headers.etag as string;
+    const other = await request(app).put(url).send({ title: 'someone else' }).expect(200);
+
+    const refused = await send(url).set('If-Match', stale);
+    expect(refused.status).toBe(412);
+    expect(typeof refused.body.detail).toBe('string');
+    expect((await request(app).get(url)).body).toEqual(other.body);
+
+    const applied = await send(url).set('If-Match', other.headers.etag as string);
+    expect(applied.status).toBeLessThan(300);
+  });
+
+  it('refuses a weak or malformed If-Match tag (strong comparison) and accepts *', async () => {
+    const created = await request(app).post('/api/alice/tasks').send({ title: 't' }).expect(201);
+    const url = `/api/alice/tasks/${created.body.id}`;
+    await request(app).put(url).set('If-Match', `W/${created.headers.etag}`).send({ title: 'x' }).expect(412);
+    await request(app).put(url).set('If-Match', 'garbage').send({ title: 'x' }).expect(412);
+    await request(app).put(url).set('If-Match', '*').send({ title: 'x' }).expect(200);
+  });
+
+  it('answers 404, not 412, for a conditional change of a task that does not exist', async () => {
+    await request(app).put('/api/alice/tasks/424242').set('If-Match', '"1"').send({ title: 'x' }).expect(404, { detail: 'Task not found' });
+  });
+});

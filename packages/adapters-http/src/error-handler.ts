@@ -10,6 +10,7 @@ import { HttpError, RequestValidationError, type ValidationIssue } from './valid
 const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   TASK_NOT_FOUND: 404,
   TASK_INVALID: 422,
+  TASK_CHANGED: 412,
   CURSOR_INVALID: 422,
   STORAGE_UNAVAILABLE: 503,
 };
@@ -35,6 +36,8 @@ function domainErrorBody(error: DomainError): unknown {
   switch (error.code) {
     case 'TASK_NOT_FOUND':
       return { detail: 'Task not found' };
+    case 'TASK_CHANGED':
+      return { detail: 'Precondition Failed: the task has changed since the version in If-Match' };
     case 'STORAGE_UNAVAILABLE':
       return { detail: 'Service temporarily unavailable' };
     default:

@@ -43,6 +43,15 @@ const ListQuery = z.object({
   cursor: z.string().optional().meta({ description: 'Where the page starts: copy it from the `Link` header of the previous page.' }),
 });
 
+const ETAG = { ETag: { description: "The task version's strong entity tag, for If-Match and If-None-Match.", schema: { type: 'string' as const } } };
+const IfMatch = z.object({
+  'if-match': z.string().optional().meta({ description: 'Apply only if the task is still at this entity tag (from ETag); otherwise 412.' }),
+});
+const IfNoneMatch = z.object({
+  'if-none-match': z.string().optional().meta({ description: 'Answer 304 without a body if the task is still at this entity tag.' }),
+});
+const preconditionFailed = { 412: json(Detail, 'The task changed since the version named in If-Match; nothing was applied.') };
+
 const errors = {
   422: json(ValidationError, 'The request is invalid.'),
   503: json(Detail, 'The database is unreachable; retry after `Retry-After` seconds.'),
@@ -66,7 +75,7 @@ export function buildOpenApiDocument() {
     security: PUBLIC,
     request: { params: UserPath, body: { required: true, content: { 'application/json': { schema: TaskCreateBody } } } },
     responses: {
-      201: json(TaskResponseBody, 'The task, as stored.'),
+      201: { ...json(TaskResponseBody, 'The task, as stored.'), headers: ETAG },
       413: json(Detail, 'The body is larger than the limit.'),
       415: json(Detail, 'The body is not JSON.'),
       ...errors,
@@ -100,8 +109,13 @@ export function buildOpenApiDocument() {
     summary: 'Get a task',
     tags,
     security: PUBLIC,
-    request: { params: TaskPath },
-    responses: { 200: json(TaskResponseBody, 'The task.'), ...notFound, ...errors },
+    request: { params: TaskPath, headers: IfNoneMatch },
+    responses: {
+      200: { ...json(TaskResponseBody, 'The task.'), headers: ETAG },
+      304: { description: 'Not modified since the entity tag in If-None-Match; no body.', headers: ETAG },
+      ...notFound,
+      ...errors,
+    },
   });
   registry.registerPath({
     method: 'put',
@@ -110,9 +124,10 @@ export function buildOpenApiDocument() {
     summary: 'Change some fields of a task',
     tags,
     security: PUBLIC,
-    request: { params: TaskPath, body: { required: true, content: { 'application/json': { schema: TaskUpdateBody } } } },
+    request: { params: TaskPath, headers: IfMatch, body: { required: true, content: { 'application/json': { schema: TaskUpdateBody } } } },
     responses: {
-      200: json(TaskResponseBody, 'The task after the change.'),
+      200: { ...json(TaskResponseBody, 'The task after the change.'), headers: ETAG },
+      ...preconditionFailed,
       413: json(Detail, 'The body is larger than the limit.'),
       415: json(Detail, 'The body is not JSON.'),
       ...notFound,
@@ -126,8 +141,8 @@ export function buildOpenApiDocument() {
     summary: 'Delete a task',
     tags,
     security: PUBLIC,
-    request: { params: TaskPath },
-    responses: { 204: { description: 'Deleted; no body.' }, ...notFound, ...errors },
+    request: { params: TaskPath, headers: IfMatch },
+    responses: { 204: { description: 'Deleted; no body.' }, ...preconditionFailed, ...notFound, ...errors },
   });
   registry.registerPath({
     method: 'patch',
@@ -136,8 +151,13 @@ export function buildOpenApiDocument() {
     summary: 'Flip the completion of a task',
     tags,
     security: PUBLIC,
-    request: { params: TaskPath },
-    responses: { 200: json(TaskResponseBody, 'The task with `completed` flipped.'), ...notFound, ...errors },
+    request: { params: TaskPath, headers: IfMatch },
+    responses: {
+      200: { ...json(TaskResponseBody, 'The task with `completed` flipped.'), headers: ETAG },
+      ...preconditionFailed,
+      ...notFound,
+      ...errors,
+    },
   });
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -1,6 +1,7 @@
 import type { TaskUseCases } from '@tasks/domain';
 import express, { type RequestHandler, Router } from 'express';
 import { TaskCreateBody, TaskUpdateBody } from './request-schemas.js';
+import { expectedVersions, notModified, setEntityTag } from './entity-tags.js';
 import { searchParams } from './list-query.js';
 import { sendJson } from './send-json.js';
 import { readTaskRequest } from './task-request.js';
@@ -36,6 +37,7 @@ export function taskRoutes(useCases: TaskUseCases, bodyLimitBytes: number): Rout
       const { userId, body: input } = readTaskRequest(req, { body: TaskCreateBody });
       const task = await useCases.createTask.execute({ userId, title: input.title, description: input.description ?? null });
       res.location(`${req.baseUrl}${req.path.replace(/\/$/, '')}/${task.id}`);
+      setEntityTag(res, task);
       sendJson(res, 201, toTaskResponse(task));
     })
     .all(methodNotAllowed('GET, POST'));
@@ -44,15 +46,23 @@ export function taskRoutes(useCases: TaskUseCases, bodyLimitBytes: number): Rout
     .route('/api/:userId/tasks/:id')
     .get(async (req, res) => {
       const { userId, id } = readTaskRequest(req, { id: true });
-      sendJson(res, 200, toTaskResponse(await useCases.getTask.execute(userId, id)));
+      const task = await useCases.getTask.execute(userId, id);
+      setEntityTag(res, task);
+      if (notModified(req, task)) {
+        res.status(304).end();
+        return;
+      }
+      sendJson(res, 200, toTaskResponse(task));
     })
     .put(body, async (req, res) => {
       const { userId, id, body: changes } = readTaskRequest(req, { id: true, body: TaskUpdateBody });
-      sendJson(res, 200, toTaskResponse(await useCases.updateTask.execute(userId, id, changes)));
+      const task = await useCases.updateTask.execute(userId, id, changes, expectedVersions(req));
+      setEntityTag(res, task);
+      sendJson(res, 200, toTaskResponse(task));
     })
     .delete(async (req, res) => {
       const { userId, id } = readTaskRequest(req, { id: true });
-      await useCases.deleteTask.execute(userId, id);
+      await useCases.deleteTask.execute(userId, id, expectedVersions(req));
       res.status(204).end();
     })
     .all(methodNotAllowed('GET, PUT, DELETE'));
@@ -61,7 +71,9 @@ export function taskRoutes(useCases: TaskUseCases, bodyLimitBytes: number): Rout
     .route('/api/:userId/tasks/:id/complete')
     .patch(async (req, res) => {
       const { userId, id } = readTaskRequest(req, { id: true });
-      sendJson(res, 200, toTaskResponse(await useCases.toggleTaskCompletion.execute(userId, id)));
+      const task = await useCases.toggleTaskCompletion.execute(userId, id, expectedVersions(req));
+      setEntityTag(res, task);
+      sendJson(res, 200, toTaskResponse(task));
     })
     .all(methodNotAllowed('PATCH'));
 

@@ -7,6 +7,7 @@ import { freePort } from '../../../test/postgres/postgres-sources.js';
 import { freshDatabaseUrl } from '../../../test/postgres/fresh-database.js';
 import { createMikroOrm, type PostgresOptions } from './create-mikro-orm.js';
 import { listStatement, MikroOrmTaskRepository } from './mikro-orm-task-repository.js';
+import { migrationsList } from './migrations/index.js';
 import { runMigrations } from './run-migrations.js';
 import { isStorageFailure } from './storage-failure.js';
 
@@ -40,7 +41,7 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
     const orms = await Promise.all([1, 2, 3].map(() => createMikroOrm({ databaseUrl: url, ...poolDefaults })));
     try {
       const applied = await Promise.all(orms.map((instance) => runMigrations(instance)));
-      expect(applied.flat()).toEqual(['Migration20261128000000CreateTasks', 'Migration20261128120000ListIndexes']);
+      expect(applied.flat()).toEqual(migrationsList.map((migration) => migration.name));
       expect(await runMigrations(orms[0]!)).toEqual([]);
     } finally {
       await Promise.all(orms.map((instance) => instance.close(true)));

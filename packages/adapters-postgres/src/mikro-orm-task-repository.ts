@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import {
+  type ExpectedVersions,
   InvalidCursorError,
   type NewTask,
   Task,
@@ -8,6 +9,7 @@ import {
   type TaskOrder,
   type TaskPage,
   type TaskRepository,
+  TaskChangedError,
 } from '@tasks/domain';
 import pg from 'pg';
 import { type NamedStatement, PooledStatements } from './pooled-statements.js';
@@ -22,6 +24,7 @@ interface TaskRow {
   completed: boolean;
   created_at: string;
   updated_at: string;
+  version: number;
 }
 
 const parseTimestamp = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ, 'text') as (value: string) => Date;
@@ -35,15 +38,19 @@ function toTask(row: TaskRow): Task {
     row.completed,
     parseTimestamp(row.created_at),
     parseTimestamp(row.updated_at),
+    row.version,
   );
 }
 
-const COLUMNS = 'id, user_id, title, description, completed, created_at, updated_at';
+const COLUMNS = 'id, user_id, title, description, completed, created_at, updated_at, version';
 // Timestamps are kept at the API's precision (ms), so the order clients see is the order the database
 // sorts by. Every modification moves updated_at forward by at least 1 ms, even when two arrive within one
 // millisecond or the clock steps back, so clients can rely on it to order versions.
 const NOW = "date_trunc('milliseconds', now())";
 const MODIFIED_NOW = `greatest(${NOW}, updated_at + interval '1 millisecond')`;
+
+// If-Match: null means "any version"; the check is part of the statement, so it is atomic with the change.
+const EXPECTED = (parameter: string) => `(${parameter}::int[] is null or version = any(${parameter}::int[]))`;
 
 /** Every statement filters by user_id: there is no way to read or write a task by id alone. */
 const SQL = {
@@ -63,18 +70,22 @@ const SQL = {
              title = case when $3::boolean then $4 else title end,
              description = case when $5::boolean then $6 else description end,
              completed = case when $7::boolean then $8::boolean else completed end,
-             updated_at = ${MODIFIED_NOW}
-           where id = $1 and user_id = $2 returning ${COLUMNS}`,
+             updated_at = ${MODIFIED_NOW}, version = version + 1
+           where id = $1 and user_id = $2 and ${EXPECTED('$9')} returning ${COLUMNS}`,
   },
   delete: {
     name: 'tasks_delete',
-    text: 'delete from tasks where id = $1 and user_id = $2',
+    text: `delete from tasks where id = $1 and user_id = $2 and ${EXPECTED('$3')}`,
   },
   // Flips the stored value itself, so concurrent toggles serialise on the row lock and none is lost.
   toggle: {
     name: 'tasks_toggle',
-    text: `update tasks set completed = not completed, updated_at = ${MODIFIED_NOW}
-           where id = $1 and user_id = $2 returning ${COLUMNS}`,
+    text: `update tasks set completed = not completed, updated_at = ${MODIFIED_NOW}, version = version + 1
+           where id = $1 and user_id = $2 and ${EXPECTED('$3')} returning ${COLUMNS}`,
+  },
+  version: {
+    name: 'tasks_version',
+    text: 'select version from tasks where id = $1 and user_id = $2',
   },
 } satisfies Record<string, NamedStatement>;
 
@@ -170,8 +181,8 @@ export class MikroOrmTaskRepository implements TaskRepository {
     return this.one(SQL.get, [id, userId]);
   }
 
-  update(userId: string, id: number, changes: TaskChanges): Promise<Task | null> {
-    return this.one(SQL.update, [
+  update(userId: string, id: number, changes: TaskChanges, expected?: ExpectedVersions): Promise<Task | null> {
+    return this.changed(userId, id, expected, SQL.update, [
       id,
       userId,
       changes.title !== undefined,
@@ -180,15 +191,33 @@ export class MikroOrmTaskRepository implements TaskRepository {
       changes.description ?? null,
       changes.completed !== undefined,
       changes.completed ?? null,
+      expected ?? null,
     ]);
   }
 
-  delete(userId: string, id: number): Promise<boolean> {
-    return guardStorage(async () => (await this.statements.rows(SQL.delete, [id, userId])).rowCount > 0);
+  delete(userId: string, id: number, expected?: ExpectedVersions): Promise<boolean> {
+    return guardStorage(async () => {
+      if ((await this.statements.rows(SQL.delete, [id, userId, expected ?? null])).rowCount > 0) return true;
+      await this.failUnlessMissing(userId, id, expected);
+      return false;
+    });
   }
 
-  toggleCompletion(userId: string, id: number): Promise<Task | null> {
-    return this.one(SQL.toggle, [id, userId]);
+  toggleCompletion(userId: string, id: number, expected?: ExpectedVersions): Promise<Task | null> {
+    return this.changed(userId, id, expected, SQL.toggle, [id, userId, expected ?? null]);
+  }
+
+  /** Runs a conditional change; when it touched nothing, tells "changed since" from "not there". */
+  private async changed(userId: string, id: number, expected: ExpectedVersions, statement: NamedStatement, values: unknown[]) {
+    const task = await this.one(statement, values);
+    if (!task) await guardStorage(() => this.failUnlessMissing(userId, id, expected));
+    return task;
+  }
+
+  private async failUnlessMissing(userId: string, id: number, expected: ExpectedVersions): Promise<void> {
+    if (!expected) return;
+    const { rowCount } = await this.statements.rows(SQL.version, [id, userId]);
+    if (rowCount > 0) throw new TaskChangedError(id);
   }
 
   private one(statement: NamedStatement, values: unknown[]): Promise<Task | null> {

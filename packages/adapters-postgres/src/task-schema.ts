@@ -16,5 +16,6 @@ export const TaskSchema = new EntitySchema<Task>({
     completed: { type: 'boolean' },
     createdAt: { type: 'datetime', fieldName: 'created_at' },
     updatedAt: { type: 'datetime', fieldName: 'updated_at' },
+    version: { type: 'integer', version: true },
   },
 });

@@ -46,6 +46,21 @@ describe('the task service on PostgreSQL', () => {
     expect((await readJson(await api(`/racer/tasks/${task.id}`))).completed).toBe(false);
   });
 
+  it('lets exactly one of fifty concurrent If-Match updates of one version win, the rest get 412', async () => {
+    const created = await api('/optimist/tasks', json({ title: 'v1' }));
+    const etag = created.headers.get('etag')!;
+    const task = await readJson(created);
+    const statuses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        api(`/optimist/tasks/${task.id}`, { ...json({ title: `writer ${i}` }), method: 'PUT', headers: { 'content-type': 'application/json', 'if-match': etag } }).then(
+          (response) => response.status,
+        ),
+      ),
+    );
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 412)).toHaveLength(49);
+  });
+
   it('creates a hundred tasks at once with distinct ids', async () => {
     const created = await Promise.all(
       Array.from({ length: 100 }, (_, i) => api('/crowd/tasks', json({ title: `task ${i}` })).then((r) => readJson(r))),

@@ -1,3 +1,4 @@
+import type { ExpectedVersions } from './task.js';
 import { TaskNotFoundError } from './task-errors.js';
 import { assertPossibleTaskId } from './task-id.js';
 import type { TaskRepository } from './task-repository.js';
@@ -7,10 +8,10 @@ import { assertValidUserId } from './task-rules.js';
 export class DeleteTask {
   constructor(private readonly tasks: TaskRepository) {}
 
-  async execute(userId: string, id: number): Promise<void> {
+  async execute(userId: string, id: number, expected?: ExpectedVersions): Promise<void> {
     assertValidUserId(userId);
     assertPossibleTaskId(id);
-    const deleted = await this.tasks.delete(userId, id);
+    const deleted = await this.tasks.delete(userId, id, expected);
     if (!deleted) throw new TaskNotFoundError(id);
   }
 }

@@ -30,3 +30,10 @@ export class InvalidCursorError extends DomainError {
     super('CURSOR_INVALID', 'The cursor is not valid for this list');
   }
 }
+
+/** The task exists but is no longer at any version the caller expected: it changed since they read it. */
+export class TaskChangedError extends DomainError {
+  constructor(readonly taskId: number) {
+    super('TASK_CHANGED', `Task ${taskId} has changed since it was read`);
+  }
+}

@@ -1,4 +1,4 @@
-import type { NewTask, Task, TaskChanges, TaskListQuery, TaskPage } from './task.js';
+import type { ExpectedVersions, NewTask, Task, TaskChanges, TaskListQuery, TaskPage } from './task.js';
 
 /**
  * Where tasks are kept. Every method is scoped by `userId`: a task of another user behaves exactly like
@@ -6,6 +6,10 @@ import type { NewTask, Task, TaskChanges, TaskListQuery, TaskPage } from './task
  * `StorageUnavailableError` when the store cannot be reached.
  */
 export interface TaskRepository {
+  // Every change increments the task's `version`. A change given `expected` versions applies only if the
+  // task is at one of them, checked in the same atomic step; otherwise it throws `TaskChangedError`
+  // (or resolves null/false when there is no such task at all).
+
   /** Stores a new, not completed task and returns it with its id and timestamps. */
   create(task: NewTask): Promise<Task>;
   /**
@@ -20,9 +24,9 @@ export interface TaskRepository {
    * Applies the changes and moves `updatedAt` forward (by at least 1 ms) in one atomic step; null when
    * there is no such task.
    */
-  update(userId: string, id: number, changes: TaskChanges): Promise<Task | null>;
+  update(userId: string, id: number, changes: TaskChanges, expected?: ExpectedVersions): Promise<Task | null>;
   /** Removes the task; false when there was no such task. */
-  delete(userId: string, id: number): Promise<boolean>;
+  delete(userId: string, id: number, expected?: ExpectedVersions): Promise<boolean>;
   /** Flips `completed` in one atomic step, so concurrent toggles never cancel out; null when missing. */
-  toggleCompletion(userId: string, id: number): Promise<Task | null>;
+  toggleCompletion(userId: string, id: number, expected?: ExpectedVersions): Promise<Task | null>;
 }

@@ -71,8 +71,13 @@ export class Task {
     readonly completed: boolean,
     readonly createdAt: Date,
     readonly updatedAt: Date,
+    /** 1 when created, one more with every modification: what an ETag names. */
+    readonly version: number = 1,
   ) {}
 }
+
+/** Versions a caller expects the task to be at (If-Match); absent means "whatever it is now". */
+export type ExpectedVersions = readonly number[] | undefined;
 
 /** What a caller supplies to create a task. */
 export interface NewTask {

@@ -1,4 +1,4 @@
-import type { Task } from './task.js';
+import type { ExpectedVersions, Task } from './task.js';
 import { TaskNotFoundError } from './task-errors.js';
 import { assertPossibleTaskId } from './task-id.js';
 import type { TaskRepository } from './task-repository.js';
@@ -8,10 +8,10 @@ import { assertValidUserId } from './task-rules.js';
 export class ToggleTaskCompletion {
   constructor(private readonly tasks: TaskRepository) {}
 
-  async execute(userId: string, id: number): Promise<Task> {
+  async execute(userId: string, id: number, expected?: ExpectedVersions): Promise<Task> {
     assertValidUserId(userId);
     assertPossibleTaskId(id);
-    const task = await this.tasks.toggleCompletion(userId, id);
+    const task = await this.tasks.toggleCompletion(userId, id, expected);
     if (!task) throw new TaskNotFoundError(id);
     return task;
   }

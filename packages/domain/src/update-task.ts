@@ -1,4 +1,4 @@
-import type { Task, TaskChanges } from './task.js';
+import type { ExpectedVersions, Task, TaskChanges } from './task.js';
 import { TaskNotFoundError } from './task-errors.js';
 import { assertPossibleTaskId } from './task-id.js';
 import type { TaskRepository } from './task-repository.js';
@@ -8,12 +8,12 @@ import { assertValidDescription, assertValidTitle, assertValidUserId } from './t
 export class UpdateTask {
   constructor(private readonly tasks: TaskRepository) {}
 
-  async execute(userId: string, id: number, changes: TaskChanges): Promise<Task> {
+  async execute(userId: string, id: number, changes: TaskChanges, expected?: ExpectedVersions): Promise<Task> {
     assertValidUserId(userId);
     assertPossibleTaskId(id);
     if (changes.title !== undefined) assertValidTitle(changes.title);
     if (changes.description !== undefined) assertValidDescription(changes.description);
-    const task = await this.tasks.update(userId, id, changes);
+    const task = await this.tasks.update(userId, id, changes, expected);
     if (!task) throw new TaskNotFoundError(id);
     return task;
   }

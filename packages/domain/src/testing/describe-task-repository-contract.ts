@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TASK_ORDER, type Task, type TaskListQuery, type TaskOrder } from '../task.js';
-import { InvalidCursorError } from '../task-errors.js';
+import { InvalidCursorError, TaskChangedError } from '../task-errors.js';
 import type { TaskRepository } from '../task-repository.js';
 import { aNewTask } from './a-task.js';
 
@@ -205,6 +205,45 @@ export function describeTaskRepositoryContract(adapterName: string, fixture: () 
       const task = await repo().create(aNewTask({ userId: 'victim-t1' }));
       expect(await repo().toggleCompletion('intruder-t1', task.id)).toBeNull();
       expect((await repo().get('victim-t1', task.id))!.completed).toBe(false);
+    });
+
+    it('starts every task at version 1 and counts each change', async () => {
+      const task = await repo().create(aNewTask());
+      expect(task.version).toBe(1);
+      expect((await repo().update(task.userId, task.id, { title: 'x' }))!.version).toBe(2);
+      expect((await repo().toggleCompletion(task.userId, task.id))!.version).toBe(3);
+      expect((await repo().get(task.userId, task.id))!.version).toBe(3);
+    });
+
+    it('applies a change conditioned on the current version, and refuses one on an older version', async () => {
+      const task = await repo().create(aNewTask());
+      const changed = await repo().update(task.userId, task.id, { title: 'first' }, [1]);
+      expect(changed).toMatchObject({ title: 'first', version: 2 });
+      await expect(repo().update(task.userId, task.id, { title: 'stale' }, [1])).rejects.toBeInstanceOf(TaskChangedError);
+      await expect(repo().toggleCompletion(task.userId, task.id, [1])).rejects.toBeInstanceOf(TaskChangedError);
+      await expect(repo().delete(task.userId, task.id, [1])).rejects.toBeInstanceOf(TaskChangedError);
+      expect(await repo().get(task.userId, task.id)).toEqual(changed);
+      expect(await repo().delete(task.userId, task.id, [2])).toBe(true);
+    });
+
+    it("reports a conditional change of a missing or another user's task as missing, not as changed", async () => {
+      const task = await repo().create(aNewTask({ userId: 'victim-v1' }));
+      expect(await repo().update('intruder-v1', task.id, { title: 'x' }, [9])).toBeNull();
+      expect(await repo().delete('intruder-v1', task.id, [9])).toBe(false);
+      expect(await repo().toggleCompletion('intruder-v1', task.id, [9])).toBeNull();
+    });
+
+    it('lets exactly one of fifty concurrent changes conditioned on the same version win', async () => {
+      const task = await repo().create(aNewTask());
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 50 }, (_, i) => repo().update(task.userId, task.id, { title: `writer ${i}` }, [1])),
+      );
+      const winners = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+      expect(winners).toHaveLength(1);
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(TaskChangedError);
+      }
+      expect((await repo().get(task.userId, task.id))!.version).toBe(2);
     });
 
     it('loses no toggle when fifty arrive at once', async () => {

@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from '../clock.js';
-import { type NewTask, Task, type TaskChanges, type TaskListQuery, type TaskOrder, type TaskPage } from '../task.js';
-import { InvalidCursorError } from '../task-errors.js';
+import { type ExpectedVersions, type NewTask, Task, type TaskChanges, type TaskListQuery, type TaskOrder, type TaskPage } from '../task.js';
+import { InvalidCursorError, TaskChangedError } from '../task-errors.js';
 import type { TaskRepository } from '../task-repository.js';
 
 /**
@@ -36,8 +36,8 @@ export class InMemoryTaskRepository implements TaskRepository {
     return this.find(userId, id);
   }
 
-  async update(userId: string, id: number, changes: TaskChanges): Promise<Task | null> {
-    const task = this.find(userId, id);
+  async update(userId: string, id: number, changes: TaskChanges, expected?: ExpectedVersions): Promise<Task | null> {
+    const task = this.find(userId, id, expected);
     if (!task) return null;
     return this.replace(task, {
       title: changes.title ?? task.title,
@@ -46,26 +46,28 @@ export class InMemoryTaskRepository implements TaskRepository {
     });
   }
 
-  async delete(userId: string, id: number): Promise<boolean> {
-    return this.find(userId, id) !== null && this.tasks.delete(id);
+  async delete(userId: string, id: number, expected?: ExpectedVersions): Promise<boolean> {
+    return this.find(userId, id, expected) !== null && this.tasks.delete(id);
   }
 
-  async toggleCompletion(userId: string, id: number): Promise<Task | null> {
-    const task = this.find(userId, id);
+  async toggleCompletion(userId: string, id: number, expected?: ExpectedVersions): Promise<Task | null> {
+    const task = this.find(userId, id, expected);
     if (!task) return null;
     return this.replace(task, { title: task.title, description: task.description, completed: !task.completed });
   }
 
   // Synchronous, so that a read and the write that follows it can never interleave with another call.
-  private find(userId: string, id: number): Task | null {
+  private find(userId: string, id: number, expected?: ExpectedVersions): Task | null {
     const task = this.tasks.get(id);
-    return task?.userId === userId ? task : null;
+    if (task?.userId !== userId) return null;
+    if (expected && !expected.includes(task.version)) throw new TaskChangedError(id);
+    return task;
   }
 
   private replace(task: Task, fields: Pick<Task, 'title' | 'description' | 'completed'>): Task {
     // Like the SQL adapter: at least 1 ms after the previous modification, whatever the clock says.
     const now = new Date(Math.max(this.clock.now().getTime(), task.updatedAt.getTime() + 1));
-    const updated = new Task(task.id, task.userId, fields.title, fields.description, fields.completed, task.createdAt, now);
+    const updated = new Task(task.id, task.userId, fields.title, fields.description, fields.completed, task.createdAt, now, task.version + 1);
     this.tasks.set(task.id, updated);
     return updated;
   }
