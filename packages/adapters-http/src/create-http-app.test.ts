@@ -389,7 +389,7 @@ describe('failures', () => {
     const fail = async () => {
       throw error;
     };
-    return { create: fail, list: fail, get: fail, update: fail, delete: fail, toggleCompletion: fail };
+    return { create: fail, createOnce: fail, list: fail, get: fail, update: fail, delete: fail, toggleCompletion: fail };
   };
 
   it('answers 503 with Retry-After when the database is unreachable', async () => {
@@ -568,5 +568,29 @@ describe('conditional requests', () => {
 
   it('answers 404, not 412, for a conditional change of a task that does not exist', async () => {
     await request(app).put('/api/alice/tasks/424242').set('If-Match', '"1"').send({ title: 'x' }).expect(404, { detail: 'Task not found' });
+  });
+});
+
+describe('Idempotency-Key on POST', () => {
+  it('answers a repeat of the same request with the original 201 and creates nothing', async () => {
+    const send = () => request(app).post('/api/alice/tasks').set('Idempotency-Key', 'order-42').send({ title: 'pay rent' });
+    const first = await send().expect(201);
+    const repeat = await send().expect(201);
+    expect(repeat.body).toEqual(first.body);
+    expect((await request(app).get('/api/alice/tasks')).body).toHaveLength(1);
+  });
+
+  it('answers the same key with a different body with 422 and a string detail', async () => {
+    await request(app).post('/api/alice/tasks').set('Idempotency-Key', 'k').send({ title: 'one' }).expect(201);
+    const response = await request(app).post('/api/alice/tasks').set('Idempotency-Key', 'k').send({ title: 'two' });
+    expect(response.status).toBe(422);
+    expect(typeof response.body.detail).toBe('string');
+    expect((await request(app).get('/api/alice/tasks')).body).toHaveLength(1);
+  });
+
+  it('refuses a key that is not 1 to 255 visible ASCII characters', async () => {
+    const response = await request(app).post('/api/alice/tasks').set('Idempotency-Key', 'x'.repeat(256)).send({ title: 't' });
+    expect(response.status).toBe(422);
+    expect(response.body.detail[0]).toMatchObject({ loc: ['header', 'idempotency-key'] });
   });
 });

@@ -12,6 +12,7 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   TASK_INVALID: 422,
   TASK_CHANGED: 412,
   CURSOR_INVALID: 422,
+  IDEMPOTENCY_KEY_REUSED: 422,
   STORAGE_UNAVAILABLE: 503,
 };
 
@@ -24,6 +25,7 @@ const FIELD_LOCATION: Record<TaskInvalidError['field'], readonly string[]> = {
   title: ['body', 'title'],
   description: ['body', 'description'],
   limit: ['query', 'limit'],
+  idempotencyKey: ['header', 'idempotency-key'],
 };
 
 function domainErrorBody(error: DomainError): unknown {
@@ -36,6 +38,8 @@ function domainErrorBody(error: DomainError): unknown {
   switch (error.code) {
     case 'TASK_NOT_FOUND':
       return { detail: 'Task not found' };
+    case 'IDEMPOTENCY_KEY_REUSED':
+      return { detail: 'Idempotency-Key was already used with a different request body' };
     case 'TASK_CHANGED':
       return { detail: 'Precondition Failed: the task has changed since the version in If-Match' };
     case 'STORAGE_UNAVAILABLE':

@@ -50,6 +50,11 @@ const IfMatch = z.object({
 const IfNoneMatch = z.object({
   'if-none-match': z.string().optional().meta({ description: 'Answer 304 without a body if the task is still at this entity tag.' }),
 });
+const IdempotencyKey = z.object({
+  'idempotency-key': z.string().min(1).max(255).optional().meta({
+    description: 'Repeat a create safely: within 24 hours the same key and body return the original 201 and create nothing.',
+  }),
+});
 const preconditionFailed = { 412: json(Detail, 'The task changed since the version named in If-Match; nothing was applied.') };
 
 const errors = {
@@ -73,12 +78,20 @@ export function buildOpenApiDocument() {
     summary: 'Create a task',
     tags,
     security: PUBLIC,
-    request: { params: UserPath, body: { required: true, content: { 'application/json': { schema: TaskCreateBody } } } },
+    request: {
+      params: UserPath,
+      headers: IdempotencyKey,
+      body: { required: true, content: { 'application/json': { schema: TaskCreateBody } } },
+    },
     responses: {
-      201: { ...json(TaskResponseBody, 'The task, as stored.'), headers: ETAG },
+      201: { ...json(TaskResponseBody, 'The task, as stored (or as first stored, for a repeated Idempotency-Key).'), headers: ETAG },
       413: json(Detail, 'The body is larger than the limit.'),
       415: json(Detail, 'The body is not JSON.'),
       ...errors,
+      422: json(
+        z.union([ValidationError, Detail]),
+        'The request is invalid (a list of faults), or its Idempotency-Key was used for a different body (a message).',
+      ),
     },
   });
   registry.registerPath({

@@ -35,7 +35,13 @@ export function taskRoutes(useCases: TaskUseCases, bodyLimitBytes: number): Rout
     })
     .post(body, async (req, res) => {
       const { userId, body: input } = readTaskRequest(req, { body: TaskCreateBody });
-      const task = await useCases.createTask.execute({ userId, title: input.title, description: input.description ?? null });
+      const idempotencyKey = req.headers['idempotency-key'];
+      const { task } = await useCases.createTask.execute({
+        userId,
+        title: input.title,
+        description: input.description ?? null,
+        ...(typeof idempotencyKey === 'string' ? { idempotencyKey } : {}),
+      });
       res.location(`${req.baseUrl}${req.path.replace(/\/$/, '')}/${task.id}`);
       setEntityTag(res, task);
       sendJson(res, 201, toTaskResponse(task));

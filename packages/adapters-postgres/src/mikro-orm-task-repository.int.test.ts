@@ -117,6 +117,20 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
     expect(plan).not.toMatch(/"Node Type":"(Sort|Seq Scan)"/);
   });
 
+  it('forgets an Idempotency-Key after its lifetime: the same key then creates a new task', async () => {
+    const request = { key: 'old-key', fingerprint: 'f' };
+    const first = await repository.createOnce(aNewTask({ userId: 'expiry' }), request);
+    await orm.em.fork().getConnection().execute("update idempotency_keys set expires_at = now() - interval '1 second' where user_id = 'expiry'");
+    const again = await repository.createOnce(aNewTask({ userId: 'expiry' }), request);
+    expect(again.replayed).toBe(false);
+    expect(again.task.id).not.toBe(first.task.id);
+
+    await orm.em.fork().getConnection().execute("update idempotency_keys set expires_at = now() - interval '1 second' where user_id = 'expiry'");
+    expect(await repository.forgetExpiredIdempotencyKeys()).toBeGreaterThanOrEqual(1);
+    const left = await orm.em.fork().getConnection().execute("select count(*)::int as n from idempotency_keys where user_id = 'expiry'");
+    expect(left[0].n).toBe(0);
+  });
+
   it('reports an unreachable database as StorageUnavailableError, quickly', async () => {
     const closedPort = await freePort();
     const down = await createMikroOrm({ databaseUrl: `postgres://postgres@127.0.0.1:${closedPort}/none`, ...poolDefaults });

@@ -1,6 +1,10 @@
 import type { MikroORM } from '@mikro-orm/core';
 import {
+  type CreatedTask,
   type ExpectedVersions,
+  IDEMPOTENCY_KEY_TTL_HOURS,
+  IdempotencyKeyReusedError,
+  type IdempotentRequest,
   InvalidCursorError,
   type NewTask,
   Task,
@@ -83,6 +87,30 @@ const SQL = {
     text: `update tasks set completed = not completed, updated_at = ${MODIFIED_NOW}, version = version + 1
            where id = $1 and user_id = $2 and ${EXPECTED('$3')} returning ${COLUMNS}`,
   },
+  // Claims the key: inserts it, or takes over an expired one. Returns a row only to the request that
+  // claimed it; a concurrent request with the same key waits here on the row lock until the claimer's
+  // transaction ends, then finds the key taken.
+  claimKey: {
+    name: 'idempotency_claim',
+    text: `insert into idempotency_keys (user_id, key, fingerprint, task, expires_at)
+           values ($1, $2, $3, 'null', now() + make_interval(hours => $4))
+           on conflict (user_id, key) do update
+             set fingerprint = excluded.fingerprint, task = 'null', created_at = now(), expires_at = excluded.expires_at
+             where idempotency_keys.expires_at <= now()
+           returning key`,
+  },
+  rememberTask: {
+    name: 'idempotency_remember',
+    text: 'update idempotency_keys set task = $3 where user_id = $1 and key = $2',
+  },
+  recallKey: {
+    name: 'idempotency_recall',
+    text: 'select fingerprint, task from idempotency_keys where user_id = $1 and key = $2',
+  },
+  forgetExpiredKeys: {
+    name: 'idempotency_forget_expired',
+    text: 'delete from idempotency_keys where expires_at <= now()',
+  },
   version: {
     name: 'tasks_version',
     text: 'select version from tasks where id = $1 and user_id = $2',
@@ -160,6 +188,27 @@ export class MikroOrmTaskRepository implements TaskRepository {
 
   create(task: NewTask): Promise<Task> {
     return this.one(SQL.create, [task.userId, task.title, task.description]) as Promise<Task>;
+  }
+
+  createOnce(task: NewTask, request: IdempotentRequest): Promise<CreatedTask> {
+    return guardStorage(() =>
+      this.statements.transaction(async (run) => {
+        const claimed = await run(SQL.claimKey, [task.userId, request.key, request.fingerprint, IDEMPOTENCY_KEY_TTL_HOURS]);
+        if (claimed.rowCount === 0) {
+          const { rows } = await run<{ fingerprint: string; task: TaskRow }>(SQL.recallKey, [task.userId, request.key]);
+          if (rows[0]!.fingerprint !== request.fingerprint) throw new IdempotencyKeyReusedError();
+          return { task: toTask(rows[0]!.task), replayed: true };
+        }
+        const { rows } = await run<TaskRow>(SQL.create, [task.userId, task.title, task.description]);
+        await run(SQL.rememberTask, [task.userId, request.key, JSON.stringify(rows[0])]);
+        return { task: toTask(rows[0]!), replayed: false };
+      }),
+    );
+  }
+
+  /** Deletes the Idempotency-Keys whose lifetime is over; returns how many. */
+  async forgetExpiredIdempotencyKeys(): Promise<number> {
+    return guardStorage(async () => (await this.statements.rows(SQL.forgetExpiredKeys, [])).rowCount);
   }
 
   async list(userId: string, query: TaskListQuery): Promise<TaskPage> {

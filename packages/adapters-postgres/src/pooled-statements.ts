@@ -29,6 +29,30 @@ export class PooledStatements {
     this.client = connection.getKnex().client;
   }
 
+  /**
+   * Runs `work` in one transaction on one connection; `run` executes statements inside it. Commits when
+   * `work` resolves, rolls back when it throws.
+   */
+  async transaction<T>(work: (run: PooledStatements['rows']) => Promise<T>): Promise<T> {
+    const connection = await this.client.acquireConnection();
+    try {
+      await connection.query({ text: 'begin' });
+      try {
+        const result = await work(async <R extends pg.QueryResultRow>(statement: NamedStatement, values: unknown[]) => {
+          const outcome = await connection.query<R>({ name: statement.name, text: statement.text, values });
+          return { rows: outcome.rows, rowCount: outcome.rowCount ?? 0 };
+        });
+        await connection.query({ text: 'commit' });
+        return result;
+      } catch (error) {
+        await connection.query({ text: 'rollback' }).catch(() => {});
+        throw error;
+      }
+    } finally {
+      await this.client.releaseConnection(connection);
+    }
+  }
+
   /** Executes the statement with the values and returns its rows. */
   async rows<R extends pg.QueryResultRow>(statement: NamedStatement, values: unknown[]): Promise<{ rows: R[]; rowCount: number }> {
     const connection = await this.client.acquireConnection();

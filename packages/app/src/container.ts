@@ -33,7 +33,8 @@ const postgresModule = new ContainerModule(({ bind }) => {
       [TOKENS.Config, TOKENS.Logger],
     )
     .inSingletonScope();
-  bind(TOKENS.TaskRepository).toResolvedValue((orm) => new MikroOrmTaskRepository(orm), [TOKENS.MikroOrm]).inSingletonScope();
+  bind(TOKENS.MikroOrmTaskRepository).toResolvedValue((orm) => new MikroOrmTaskRepository(orm), [TOKENS.MikroOrm]).inSingletonScope();
+  bind(TOKENS.TaskRepository).toResolvedValue((tasks: MikroOrmTaskRepository) => tasks, [TOKENS.MikroOrmTaskRepository]).inSingletonScope();
 });
 
 /** The domain's use cases, each on the repository port. */

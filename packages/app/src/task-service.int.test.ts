@@ -61,6 +61,21 @@ describe('the task service on PostgreSQL', () => {
     expect(statuses.filter((status) => status === 412)).toHaveLength(49);
   });
 
+  it('creates exactly one task for fifty concurrent creates with one Idempotency-Key across two instances', async () => {
+    const second = await startTaskService(loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1' }), silent);
+    try {
+      const send = (base: string) =>
+        fetch(`${base}/api/idem/tasks`, { ...json({ title: 'exactly once' }), headers: { 'content-type': 'application/json', 'idempotency-key': 'pay-2026-11' } });
+      const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => send(i % 2 ? service.url : second.url)));
+      expect(answers.map((answer) => answer.status)).toEqual(Array(50).fill(201));
+      const ids = new Set((await Promise.all(answers.map((answer) => readJson(answer)))).map((task) => task.id));
+      expect(ids.size).toBe(1);
+      expect(await readJson(await api('/idem/tasks'))).toHaveLength(1);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('creates a hundred tasks at once with distinct ids', async () => {
     const created = await Promise.all(
       Array.from({ length: 100 }, (_, i) => api('/crowd/tasks', json({ title: `task ${i}` })).then((r) => readJson(r))),

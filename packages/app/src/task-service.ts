@@ -19,6 +19,8 @@ export interface TaskService {
 // service, closes idle connections and never sends a request into a socket that is being closed.
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const REQUEST_TIMEOUT_MS = 30_000;
+// Expired keys are already ignored when a request arrives; deleting them only keeps the table small.
+const IDEMPOTENCY_CLEANUP_INTERVAL_MS = 15 * 60_000;
 
 /**
  * Starts the service: the database (external, or embedded when `databaseUrl` is unset), migrations,
@@ -42,6 +44,15 @@ export async function startTaskService(config: Config, logger: Logger): Promise<
       const applied = await runMigrations(orm);
       logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema is up to date');
     }
+    const tasks = await container.getAsync(TOKENS.MikroOrmTaskRepository);
+    const cleanup = setInterval(() => {
+      tasks.forgetExpiredIdempotencyKeys().then(
+        (forgotten) => forgotten > 0 && logger.info({ forgotten }, 'expired idempotency keys deleted'),
+        (error: unknown) => logger.warn({ err: error }, 'could not delete expired idempotency keys'),
+      );
+    }, IDEMPOTENCY_CLEANUP_INTERVAL_MS);
+    cleanup.unref();
+    cleanups.push(async () => clearInterval(cleanup));
     const app = await container.getAsync(TOKENS.HttpApp);
     const readiness = await container.getAsync(TOKENS.Readiness);
     const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }, app);

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/core';
+import type { MikroOrmTaskRepository } from '@tasks/adapters-postgres';
 import type {
   CreateTask,
   DeleteTask,
@@ -21,6 +22,7 @@ export const TOKENS = {
   Config: Symbol.for('Config') as ServiceIdentifier<Config & { databaseUrl: string }>,
   Logger: Symbol.for('Logger') as ServiceIdentifier<Logger>,
   MikroOrm: Symbol.for('MikroOrm') as ServiceIdentifier<MikroORM>,
+  MikroOrmTaskRepository: Symbol.for('MikroOrmTaskRepository') as ServiceIdentifier<MikroOrmTaskRepository>,
   TaskRepository: Symbol.for('TaskRepository') as ServiceIdentifier<TaskRepository>,
   CreateTask: Symbol.for('CreateTask') as ServiceIdentifier<CreateTask>,
   ListTasks: Symbol.for('ListTasks') as ServiceIdentifier<ListTasks>,

@@ -10,7 +10,7 @@ export class TaskNotFoundError extends DomainError {
 /** A field of a task breaks one of the limits in `task.ts`. */
 export class TaskInvalidError extends DomainError {
   constructor(
-    readonly field: 'title' | 'description' | 'userId' | 'limit',
+    readonly field: 'title' | 'description' | 'userId' | 'limit' | 'idempotencyKey',
     readonly reason: string,
   ) {
     super('TASK_INVALID', `${field} ${reason}`);
@@ -35,5 +35,12 @@ export class InvalidCursorError extends DomainError {
 export class TaskChangedError extends DomainError {
   constructor(readonly taskId: number) {
     super('TASK_CHANGED', `Task ${taskId} has changed since it was read`);
+  }
+}
+
+/** An Idempotency-Key that the user already used, within its lifetime, for a different request. */
+export class IdempotencyKeyReusedError extends DomainError {
+  constructor() {
+    super('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request');
   }
 }

@@ -1,4 +1,4 @@
-import type { ExpectedVersions, NewTask, Task, TaskChanges, TaskListQuery, TaskPage } from './task.js';
+import type { CreatedTask, ExpectedVersions, IdempotentRequest, NewTask, Task, TaskChanges, TaskListQuery, TaskPage } from './task.js';
 
 /**
  * Where tasks are kept. Every method is scoped by `userId`: a task of another user behaves exactly like
@@ -12,6 +12,12 @@ export interface TaskRepository {
 
   /** Stores a new, not completed task and returns it with its id and timestamps. */
   create(task: NewTask): Promise<Task>;
+  /**
+   * Like `create`, once per key and user: while the key lives (IDEMPOTENCY_KEY_TTL_HOURS), a repeat of the
+   * same request returns the task the first one created, even when both arrive at once or on different
+   * instances; the same key with another fingerprint throws `IdempotencyKeyReusedError`.
+   */
+  createOnce(task: NewTask, request: IdempotentRequest): Promise<CreatedTask>;
   /**
    * The user's tasks that match the query, in its order (ties broken by id). With a limit, a page and
    * the cursor of the next one (keyset: stable while tasks are created); throws `InvalidCursorError`

@@ -12,7 +12,7 @@ beforeEach(() => {
 
 describe('CreateTask', () => {
   it('creates an open task with no description when none is given', async () => {
-    const task = await tasks.createTask.execute({ userId: 'alice', title: 'Buy milk' });
+    const task = (await tasks.createTask.execute({ userId: 'alice', title: 'Buy milk' })).task;
     expect(task).toMatchObject({ userId: 'alice', title: 'Buy milk', description: null, completed: false });
   });
 
@@ -30,6 +30,36 @@ describe('CreateTask', () => {
   });
 });
 
+describe('CreateTask with an Idempotency-Key', () => {
+  it('creates once and answers a retry with the same task', async () => {
+    const first = await tasks.createTask.execute({ userId: 'alice', title: 'once', idempotencyKey: 'k-1' });
+    const retry = await tasks.createTask.execute({ userId: 'alice', title: 'once', idempotencyKey: 'k-1' });
+    expect(first.replayed).toBe(false);
+    expect(retry).toEqual({ task: first.task, replayed: true });
+    expect((await tasks.listTasks.execute('alice')).tasks).toHaveLength(1);
+  });
+
+  it('keeps keys per user', async () => {
+    const alice = await tasks.createTask.execute({ userId: 'alice', title: 't', idempotencyKey: 'shared' });
+    const bob = await tasks.createTask.execute({ userId: 'bob', title: 't', idempotencyKey: 'shared' });
+    expect(bob.task.id).not.toBe(alice.task.id);
+  });
+
+  it('refuses the same key for a different request', async () => {
+    await tasks.createTask.execute({ userId: 'alice', title: 'one', idempotencyKey: 'k-2' });
+    await expect(tasks.createTask.execute({ userId: 'alice', title: 'two', idempotencyKey: 'k-2' })).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
+  });
+
+  it.each(['', 'x'.repeat(256), 'has space', 'ünïcode'])('refuses the key %j', async (key) => {
+    await expect(tasks.createTask.execute({ userId: 'alice', title: 't', idempotencyKey: key })).rejects.toMatchObject({
+      code: 'TASK_INVALID',
+      field: 'idempotencyKey',
+    });
+  });
+});
+
 describe('ListTasks', () => {
   it.each([0, 101, 1.5])('refuses a page size of %s', async (limit) => {
     await expect(tasks.listTasks.execute('alice', { order: DEFAULT_TASK_ORDER, limit })).rejects.toMatchObject({ code: 'TASK_INVALID', field: 'limit' });
@@ -40,13 +70,13 @@ describe('GetTask, UpdateTask, DeleteTask, ToggleTaskCompletion', () => {
   it.each(['getTask', 'deleteTask', 'toggleTaskCompletion'] as const)(
     "%s reports another user's task as not found",
     async (useCase) => {
-      const task = await tasks.createTask.execute({ userId: 'alice', title: 't' });
+      const task = (await tasks.createTask.execute({ userId: 'alice', title: 't' })).task;
       await expect(tasks[useCase].execute('bob', task.id)).rejects.toBeInstanceOf(TaskNotFoundError);
     },
   );
 
   it("UpdateTask reports another user's task as not found", async () => {
-    const task = await tasks.createTask.execute({ userId: 'alice', title: 't' });
+    const task = (await tasks.createTask.execute({ userId: 'alice', title: 't' })).task;
     await expect(tasks.updateTask.execute('bob', task.id, { title: 'x' })).rejects.toBeInstanceOf(TaskNotFoundError);
   });
 
@@ -55,19 +85,19 @@ describe('GetTask, UpdateTask, DeleteTask, ToggleTaskCompletion', () => {
   });
 
   it('UpdateTask refuses an invalid title and changes nothing', async () => {
-    const task = await tasks.createTask.execute({ userId: 'alice', title: 'keep' });
+    const task = (await tasks.createTask.execute({ userId: 'alice', title: 'keep' })).task;
     await expect(tasks.updateTask.execute('alice', task.id, { title: '' })).rejects.toBeInstanceOf(TaskInvalidError);
     expect((await tasks.getTask.execute('alice', task.id)).title).toBe('keep');
   });
 
   it('ToggleTaskCompletion flips and flips back', async () => {
-    const task = await tasks.createTask.execute({ userId: 'alice', title: 't' });
+    const task = (await tasks.createTask.execute({ userId: 'alice', title: 't' })).task;
     expect((await tasks.toggleTaskCompletion.execute('alice', task.id)).completed).toBe(true);
     expect((await tasks.toggleTaskCompletion.execute('alice', task.id)).completed).toBe(false);
   });
 
   it('DeleteTask removes the task for good', async () => {
-    const task = await tasks.createTask.execute({ userId: 'alice', title: 't' });
+    const task = (await tasks.createTask.execute({ userId: 'alice', title: 't' })).task;
     await tasks.deleteTask.execute('alice', task.id);
     await expect(tasks.getTask.execute('alice', task.id)).rejects.toBeInstanceOf(TaskNotFoundError);
   });
@@ -82,11 +112,11 @@ describe('user isolation, for any sequence of operations', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(operation, { maxLength: 30 }), async (operations) => {
         const useCases = taskUseCasesOn(new InMemoryTaskRepository());
-        const victim = await useCases.createTask.execute({ userId: 'victim', title: 'untouchable' });
+        const victim = (await useCases.createTask.execute({ userId: 'victim', title: 'untouchable' })).task;
         const own: number[] = [];
         for (const op of operations) {
           if (op.kind === 'create') {
-            own.push((await useCases.createTask.execute({ userId: 'attacker', title: op.title })).id);
+            own.push((await useCases.createTask.execute({ userId: 'attacker', title: op.title })).task.id);
             continue;
           }
           // Aim at the attacker's own ids and at the victim's id alike.

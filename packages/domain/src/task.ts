@@ -86,6 +86,27 @@ export interface NewTask {
   readonly description: string | null;
 }
 
+/** How long a create's Idempotency-Key is remembered. */
+export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
+/** Most characters an Idempotency-Key may have. */
+export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
+
+/**
+ * A client's key for one create, and what that create asked for: a repeat with the same key and the
+ * same request gets the original task back instead of a second one.
+ */
+export interface IdempotentRequest {
+  readonly key: string;
+  /** The request in a canonical form, to tell a retry from a different request under the same key. */
+  readonly fingerprint: string;
+}
+
+/** A created task, and whether it was created now or by an earlier request with the same key. */
+export interface CreatedTask {
+  readonly task: Task;
+  readonly replayed: boolean;
+}
+
 /** The fields an update may change; an absent field stays as it is. */
 export interface TaskChanges {
   readonly title?: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TASK_ORDER, type Task, type TaskListQuery, type TaskOrder } from '../task.js';
-import { InvalidCursorError, TaskChangedError } from '../task-errors.js';
+import { IdempotencyKeyReusedError, InvalidCursorError, TaskChangedError } from '../task-errors.js';
 import type { TaskRepository } from '../task-repository.js';
 import { aNewTask } from './a-task.js';
 
@@ -244,6 +244,36 @@ export function describeTaskRepositoryContract(adapterName: string, fixture: () 
         if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(TaskChangedError);
       }
       expect((await repo().get(task.userId, task.id))!.version).toBe(2);
+    });
+
+    it('creates once per Idempotency-Key, even when fifty requests with the key arrive at once', async () => {
+      const user = 'idem-1';
+      const request = { key: 'retry-me', fingerprint: '["t",null]' };
+      const outcomes = await Promise.all(
+        Array.from({ length: 50 }, () => repo().createOnce(aNewTask({ userId: user, title: 't' }), request)),
+      );
+      expect(new Set(outcomes.map((outcome) => outcome.task.id)).size).toBe(1);
+      expect(outcomes.filter((outcome) => !outcome.replayed)).toHaveLength(1);
+      expect(outcomes[0]!.task).toMatchObject({ userId: user, title: 't' });
+      expect(await listAll(user)).toHaveLength(1);
+    });
+
+    it('answers a replay with the task as it was created, even after it changed', async () => {
+      const user = 'idem-2';
+      const request = { key: 'k', fingerprint: 'f' };
+      const first = await repo().createOnce(aNewTask({ userId: user }), request);
+      await repo().update(user, first.task.id, { title: 'changed later' });
+      const replay = await repo().createOnce(aNewTask({ userId: user }), request);
+      expect(replay).toEqual({ task: first.task, replayed: true });
+    });
+
+    it('refuses a key reused for another request, and keeps keys apart per user', async () => {
+      await repo().createOnce(aNewTask({ userId: 'idem-3' }), { key: 'k', fingerprint: 'a' });
+      await expect(repo().createOnce(aNewTask({ userId: 'idem-3' }), { key: 'k', fingerprint: 'b' })).rejects.toBeInstanceOf(
+        IdempotencyKeyReusedError,
+      );
+      const other = await repo().createOnce(aNewTask({ userId: 'idem-4' }), { key: 'k', fingerprint: 'b' });
+      expect(other.replayed).toBe(false);
     });
 
     it('loses no toggle when fifty arrive at once', async () => {

@@ -1,6 +1,12 @@
 import { type Clock, systemClock } from '../clock.js';
-import { type ExpectedVersions, type NewTask, Task, type TaskChanges, type TaskListQuery, type TaskOrder, type TaskPage } from '../task.js';
-import { InvalidCursorError, TaskChangedError } from '../task-errors.js';
+import {
+  type CreatedTask,
+  type ExpectedVersions,
+  IDEMPOTENCY_KEY_TTL_HOURS,
+  type IdempotentRequest,
+  type NewTask,
+  Task, type TaskChanges, type TaskListQuery, type TaskOrder, type TaskPage } from '../task.js';
+import { IdempotencyKeyReusedError, InvalidCursorError, TaskChangedError } from '../task-errors.js';
 import type { TaskRepository } from '../task-repository.js';
 
 /**
@@ -9,15 +15,26 @@ import type { TaskRepository } from '../task-repository.js';
  */
 export class InMemoryTaskRepository implements TaskRepository {
   private readonly tasks = new Map<number, Task>();
+  private readonly idempotencyKeys = new Map<string, { fingerprint: string; task: Task; expiresAt: number }>();
   private lastId = 0;
 
   constructor(private readonly clock: Clock = systemClock) {}
 
   async create(task: NewTask): Promise<Task> {
-    const now = this.clock.now();
-    const created = new Task(++this.lastId, task.userId, task.title, task.description, false, now, now);
-    this.tasks.set(created.id, created);
-    return created;
+    return this.insert(task);
+  }
+
+  async createOnce(task: NewTask, request: IdempotentRequest): Promise<CreatedTask> {
+    const slot = JSON.stringify([task.userId, request.key]);
+    const remembered = this.idempotencyKeys.get(slot);
+    if (remembered && remembered.expiresAt > this.clock.now().getTime()) {
+      if (remembered.fingerprint !== request.fingerprint) throw new IdempotencyKeyReusedError();
+      return { task: remembered.task, replayed: true };
+    }
+    const created = this.insert(task);
+    const expiresAt = this.clock.now().getTime() + IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000;
+    this.idempotencyKeys.set(slot, { fingerprint: request.fingerprint, task: created, expiresAt });
+    return { task: created, replayed: false };
   }
 
   async list(userId: string, query: TaskListQuery): Promise<TaskPage> {
@@ -54,6 +71,13 @@ export class InMemoryTaskRepository implements TaskRepository {
     const task = this.find(userId, id, expected);
     if (!task) return null;
     return this.replace(task, { title: task.title, description: task.description, completed: !task.completed });
+  }
+
+  private insert(task: NewTask): Task {
+    const now = this.clock.now();
+    const created = new Task(++this.lastId, task.userId, task.title, task.description, false, now, now);
+    this.tasks.set(created.id, created);
+    return created;
   }
 
   // Synchronous, so that a read and the write that follows it can never interleave with another call.
