@@ -2,6 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { buildOpenApiDocument } from '@tasks/adapters-http';
 
-const target = process.argv[2] ?? 'openapi.json';
-writeFileSync(target, `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`);
+// --bearer: the document as served with AUTH_MODE=jwt (the bearer scheme declared).
+const bearerAuth = process.argv.includes('--bearer');
+const target = process.argv.slice(2).find((argument) => !argument.startsWith('--')) ?? 'openapi.json';
+writeFileSync(target, `${JSON.stringify(buildOpenApiDocument({ bearerAuth }), null, 2)}\n`);
 console.log(`wrote ${target}`);

@@ -7,8 +7,8 @@ import { buildOpenApiDocument } from './openapi-document.js';
 const DOCS_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 
 /** `GET /openapi.json` (the OpenAPI 3.1 document, built once) and `GET /docs` (Swagger UI on it). */
-export function apiDocsRoutes(): Router {
-  const document = JSON.stringify(buildOpenApiDocument());
+export function apiDocsRoutes(options: { bearerAuth: boolean }): Router {
+  const document = JSON.stringify(buildOpenApiDocument(options));
   const router = Router({ caseSensitive: true });
   router.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(document);

@@ -4,6 +4,8 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Registry } from 'prom-client';
 import { apiDocsRoutes } from './api-docs.js';
+import { authentication } from './authentication.js';
+import type { TokenVerifier } from './token-verifier.js';
 import { errorHandler } from './error-handler.js';
 import { type HttpLogger, silentLogger } from './http-logger.js';
 import { HttpMetrics } from './http-metrics.js';
@@ -24,6 +26,8 @@ export interface HttpAppOptions {
   readonly health?: Health;
   /** Serves `/metrics` from this registry, and records request metrics in it, when given. */
   readonly metricsRegistry?: Registry;
+  /** When given, every `/api` request needs a bearer token this verifier accepts, for the path's user. */
+  readonly tokenVerifier?: TokenVerifier;
 }
 
 /** Request headers a browser may send cross-origin, beyond the CORS-safelisted ones. */
@@ -80,9 +84,10 @@ export function createHttpApp(options: HttpAppOptions): Express {
       maxAge: 600,
     }),
   );
-  app.use(taskRoutes(options.useCases, options.bodyLimitBytes ?? 64 * 1024));
+  const guards = options.tokenVerifier ? [authentication(options.tokenVerifier)] : [];
+  app.use(taskRoutes(options.useCases, options.bodyLimitBytes ?? 64 * 1024, guards));
   app.use(operationalRoutes(options.health, options.metricsRegistry));
-  app.use(apiDocsRoutes());
+  app.use(apiDocsRoutes({ bearerAuth: options.tokenVerifier !== undefined }));
   app.use(() => {
     throw new HttpError(404, 'Not Found');
   });

@@ -64,12 +64,28 @@ const errors = {
 };
 const notFound = { 404: json(Detail, 'The user has no task with this id.') };
 
-// Every operation is open (no authentication) until an authentication layer declares its scheme.
-const PUBLIC: { [scheme: string]: string[] }[] = [];
-
-/** Builds the OpenAPI 3.1 document of the API from the same zod schemas that validate requests. */
-export function buildOpenApiDocument() {
+/**
+ * Builds the OpenAPI 3.1 document of the API from the same zod schemas that validate requests. With
+ * `bearerAuth`, every task operation declares the bearer scheme and its 401 and 403 answers.
+ */
+export function buildOpenApiDocument(options: { bearerAuth?: boolean } = {}) {
   const registry = new OpenAPIRegistry();
+  // Without authentication every operation is explicitly open.
+  let PUBLIC: { [scheme: string]: string[] }[] = [];
+  let auth = {};
+  if (options.bearerAuth) {
+    const scheme = registry.registerComponent('securitySchemes', 'bearerAuth', {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: "A JWT whose subject (or configured claim) is the path's user_id.",
+    });
+    PUBLIC = [{ [scheme.name]: [] }];
+    auth = {
+      401: json(Detail, 'No valid bearer token (`WWW-Authenticate: Bearer`).'),
+      403: json(Detail, 'The token is valid but for another user.'),
+    };
+  }
   const tags = ['tasks'];
   registry.registerPath({
     method: 'post',
@@ -84,6 +100,7 @@ export function buildOpenApiDocument() {
       body: { required: true, content: { 'application/json': { schema: TaskCreateBody } } },
     },
     responses: {
+      ...auth,
       201: { ...json(TaskResponseBody, 'The task, as stored (or as first stored, for a repeated Idempotency-Key).'), headers: ETAG },
       413: json(Detail, 'The body is larger than the limit.'),
       415: json(Detail, 'The body is not JSON.'),
@@ -103,6 +120,7 @@ export function buildOpenApiDocument() {
     security: PUBLIC,
     request: { params: UserPath, query: ListQuery },
     responses: {
+      ...auth,
       200: {
         ...json(z.array(TaskResponseBody), "The user's tasks (one page of them with `limit`)."),
         headers: {
@@ -124,6 +142,7 @@ export function buildOpenApiDocument() {
     security: PUBLIC,
     request: { params: TaskPath, headers: IfNoneMatch },
     responses: {
+      ...auth,
       200: { ...json(TaskResponseBody, 'The task.'), headers: ETAG },
       304: { description: 'Not modified since the entity tag in If-None-Match; no body.', headers: ETAG },
       ...notFound,
@@ -139,6 +158,7 @@ export function buildOpenApiDocument() {
     security: PUBLIC,
     request: { params: TaskPath, headers: IfMatch, body: { required: true, content: { 'application/json': { schema: TaskUpdateBody } } } },
     responses: {
+      ...auth,
       200: { ...json(TaskResponseBody, 'The task after the change.'), headers: ETAG },
       ...preconditionFailed,
       413: json(Detail, 'The body is larger than the limit.'),
@@ -155,7 +175,7 @@ export function buildOpenApiDocument() {
     tags,
     security: PUBLIC,
     request: { params: TaskPath, headers: IfMatch },
-    responses: { 204: { description: 'Deleted; no body.' }, ...preconditionFailed, ...notFound, ...errors },
+    responses: { ...auth, 204: { description: 'Deleted; no body.' }, ...preconditionFailed, ...notFound, ...errors },
   });
   registry.registerPath({
     method: 'patch',
@@ -166,6 +186,7 @@ export function buildOpenApiDocument() {
     security: PUBLIC,
     request: { params: TaskPath, headers: IfMatch },
     responses: {
+      ...auth,
       200: { ...json(TaskResponseBody, 'The task with `completed` flipped.'), headers: ETAG },
       ...preconditionFailed,
       ...notFound,

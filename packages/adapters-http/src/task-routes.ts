@@ -15,14 +15,14 @@ function methodNotAllowed(allowed: string): RequestHandler {
 }
 
 /** The six task endpoints of the contract. Handlers have no try/catch: Express 5 forwards rejections. */
-export function taskRoutes(useCases: TaskUseCases, bodyLimitBytes: number): Router {
+export function taskRoutes(useCases: TaskUseCases, bodyLimitBytes: number, guards: RequestHandler[] = []): Router {
   const router = Router({ caseSensitive: true });
   // The raw bytes (any content type), so that the JSON reader can report encoding, syntax and media type itself.
   const body = express.raw({ type: () => true, limit: bodyLimitBytes });
 
   router
     .route('/api/:userId/tasks')
-    .get(async (req, res) => {
+    .get(...guards, async (req, res) => {
       const params = searchParams(req);
       const { userId, query } = readTaskRequest(req, { query: params });
       const page = await useCases.listTasks.execute(userId, query);
@@ -33,7 +33,7 @@ export function taskRoutes(useCases: TaskUseCases, bodyLimitBytes: number): Rout
       }
       sendJson(res, 200, page.tasks.map(toTaskResponse));
     })
-    .post(body, async (req, res) => {
+    .post(...guards, body, async (req, res) => {
       const { userId, body: input } = readTaskRequest(req, { body: TaskCreateBody });
       const idempotencyKey = req.headers['idempotency-key'];
       const { task } = await useCases.createTask.execute({
@@ -50,7 +50,7 @@ export function taskRoutes(useCases: TaskUseCases, bodyLimitBytes: number): Rout
 
   router
     .route('/api/:userId/tasks/:id')
-    .get(async (req, res) => {
+    .get(...guards, async (req, res) => {
       const { userId, id } = readTaskRequest(req, { id: true });
       const task = await useCases.getTask.execute(userId, id);
       setEntityTag(res, task);
@@ -60,13 +60,13 @@ export function taskRoutes(useCases: TaskUseCases, bodyLimitBytes: number): Rout
       }
       sendJson(res, 200, toTaskResponse(task));
     })
-    .put(body, async (req, res) => {
+    .put(...guards, body, async (req, res) => {
       const { userId, id, body: changes } = readTaskRequest(req, { id: true, body: TaskUpdateBody });
       const task = await useCases.updateTask.execute(userId, id, changes, expectedVersions(req));
       setEntityTag(res, task);
       sendJson(res, 200, toTaskResponse(task));
     })
-    .delete(async (req, res) => {
+    .delete(...guards, async (req, res) => {
       const { userId, id } = readTaskRequest(req, { id: true });
       await useCases.deleteTask.execute(userId, id, expectedVersions(req));
       res.status(204).end();
@@ -75,7 +75,7 @@ export function taskRoutes(useCases: TaskUseCases, bodyLimitBytes: number): Rout
 
   router
     .route('/api/:userId/tasks/:id/complete')
-    .patch(async (req, res) => {
+    .patch(...guards, async (req, res) => {
       const { userId, id } = readTaskRequest(req, { id: true });
       const task = await useCases.toggleTaskCompletion.execute(userId, id, expectedVersions(req));
       setEntityTag(res, task);

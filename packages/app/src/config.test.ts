@@ -50,6 +50,33 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });
 
+  it('leaves authentication off by default, as the first plan had it', () => {
+    expect(loadConfig({}).auth).toBeUndefined();
+  });
+
+  it('reads a shared-secret or a JWKS setup for AUTH_MODE=jwt', () => {
+    expect(loadConfig({ AUTH_MODE: 'jwt', AUTH_JWT_SECRET: 's'.repeat(32), AUTH_JWT_ISSUER: 'https://a.example' }).auth).toEqual({
+      secret: 's'.repeat(32),
+      issuer: 'https://a.example',
+      userClaim: 'sub',
+    });
+    expect(loadConfig({ AUTH_MODE: 'jwt', AUTH_JWKS_URL: 'https://a.example/jwks', AUTH_JWT_AUDIENCE: 'api', AUTH_JWT_USER_CLAIM: 'uid' }).auth).toEqual({
+      jwksUrl: 'https://a.example/jwks',
+      audience: 'api',
+      userClaim: 'uid',
+    });
+  });
+
+  it.each([
+    [{ AUTH_MODE: 'oauth' }, /AUTH_MODE must be none or jwt/],
+    [{ AUTH_MODE: 'jwt' }, /AUTH_JWT_SECRET or AUTH_JWKS_URL must be set/],
+    [{ AUTH_MODE: 'jwt', AUTH_JWT_SECRET: 's'.repeat(32), AUTH_JWKS_URL: 'https://a.example/jwks' }, /exactly one/],
+    [{ AUTH_MODE: 'jwt', AUTH_JWT_SECRET: 'short' }, /AUTH_JWT_SECRET must have at least 32 characters/],
+    [{ AUTH_MODE: 'jwt', AUTH_JWKS_URL: 'ftp://a.example/jwks' }, /AUTH_JWKS_URL is not an http\(s\) URL/],
+  ])('rejects the authentication settings %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
   it('never repeats the database password in an error', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://u:s3cret@h/db?sslmode=bogus' })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining('s3cret') }),

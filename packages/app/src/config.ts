@@ -1,3 +1,4 @@
+import type { JwtSettings } from '@tasks/adapters-http';
 import { InvalidDatabaseUrlError, parsePostgresUrl } from '@tasks/adapters-postgres';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -19,6 +20,8 @@ export interface Config {
   readonly dbIdleTimeoutMs: number;
   readonly dbStatementTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
+  /** Bearer-token checking, or undefined for AUTH_MODE=none (the first plan's open contract). */
+  readonly auth: JwtSettings | undefined;
 }
 
 /** A variable with a value the service cannot run with; the message names it and says what is wrong. */
@@ -93,6 +96,38 @@ function logLevel(env: Env): LogLevel {
   return raw as LogLevel;
 }
 
+// Shorter HMAC secrets can be brute-forced offline from any token; RFC 7518 asks for at least the hash size.
+const MIN_SECRET_LENGTH = 32;
+
+function auth(env: Env): JwtSettings | undefined {
+  const mode = (read(env, 'AUTH_MODE') ?? 'none').toLowerCase();
+  if (mode === 'none') return undefined;
+  if (mode !== 'jwt') throw new ConfigError('AUTH_MODE', `must be none or jwt, got "${mode}"`);
+  const secret = read(env, 'AUTH_JWT_SECRET');
+  const jwksUrl = read(env, 'AUTH_JWKS_URL');
+  if ((secret === undefined) === (jwksUrl === undefined)) {
+    throw new ConfigError('AUTH_JWT_SECRET', 'or AUTH_JWKS_URL must be set, exactly one of them, when AUTH_MODE=jwt');
+  }
+  if (secret !== undefined && secret.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError('AUTH_JWT_SECRET', `must have at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  if (jwksUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(jwksUrl);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol)) throw new ConfigError('AUTH_JWKS_URL', `is not an http(s) URL: "${jwksUrl}"`);
+  }
+  const common = {
+    ...(read(env, 'AUTH_JWT_ISSUER') ? { issuer: read(env, 'AUTH_JWT_ISSUER')! } : {}),
+    ...(read(env, 'AUTH_JWT_AUDIENCE') ? { audience: read(env, 'AUTH_JWT_AUDIENCE')! } : {}),
+    userClaim: read(env, 'AUTH_JWT_USER_CLAIM') ?? 'sub',
+  };
+  return secret !== undefined ? { secret, ...common } : { jwksUrl: jwksUrl!, ...common };
+}
+
 /** Reads and checks the configuration; throws `ConfigError` on the first bad variable. */
 export function loadConfig(env: Env): Config {
   return {
@@ -109,5 +144,6 @@ export function loadConfig(env: Env): Config {
     dbIdleTimeoutMs: integer(env, 'DB_IDLE_TIMEOUT_MS', 10_000, 100, 3_600_000),
     dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    auth: auth(env),
   };
 }

@@ -1,3 +1,4 @@
+import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJson } from '../../../test/read-json.js';
@@ -82,6 +83,24 @@ describe('the task service on PostgreSQL', () => {
     );
     expect(new Set(created.map((task) => task.id)).size).toBe(100);
     expect(await readJson(await api('/crowd/tasks'))).toHaveLength(100);
+  });
+
+  it('requires a bearer token for the path user with AUTH_MODE=jwt', async () => {
+    const secret = 'an-hmac-secret-that-is-long-enough-for-hs256';
+    const guarded = await startTaskService(
+      loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', AUTH_MODE: 'jwt', AUTH_JWT_SECRET: secret }),
+      silent,
+    );
+    try {
+      const token = await new SignJWT({ sub: 'dana' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode(secret));
+      const call = (path: string, auth?: string) => fetch(`${guarded.url}/api${path}`, auth ? { headers: { authorization: auth } } : {});
+      expect((await call('/dana/tasks')).status).toBe(401);
+      expect((await call('/dana/tasks', `Bearer ${token}`)).status).toBe(200);
+      expect((await call('/erin/tasks', `Bearer ${token}`)).status).toBe(403);
+      expect((await fetch(`${guarded.url}/readyz`)).status).toBe(200);
+    } finally {
+      await guarded.close();
+    }
   });
 
   it('keeps every task across a restart on the same database', async () => {
