@@ -3,11 +3,13 @@
 // table. It measures; it asserts nothing. Options (all optional):
 //   --workloads read-one,mixed,create,toggle-race,read-one@1   (NAME@C runs NAME at C connections)
 //   --connections 100  --duration 15  --warmup 3  --instances 1  --users 1000  --per-user 20
+//   --auth   run with AUTH_MODE=jwt (HS256) and send each user's bearer token
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { SignJWT } from 'jose';
 import pg from 'pg';
 import { freePort, startEmbeddedPostgres } from '../test/postgres/postgres-sources.js';
 import { type TaskIds, workload } from './workloads.js';
@@ -21,11 +23,24 @@ const { values: args } = parseArgs({
     instances: { type: 'string', default: '1' },
     users: { type: 'string', default: '1000' },
     'per-user': { type: 'string', default: '20' },
+    auth: { type: 'boolean', default: false },
   },
 });
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const AUTH_SECRET = 'bench-only-secret-for-hs256-tokens-0123456789';
+const tokens = new Map<string, string>();
+
+/** The request with the bearer token of the user in its path, when the run uses authentication. */
+async function tokenFor(user: string): Promise<string> {
+  let token = tokens.get(user);
+  if (!token) {
+    token = await new SignJWT({ sub: user }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('2h').sign(new TextEncoder().encode(AUTH_SECRET));
+    tokens.set(user, token);
+  }
+  return token;
+}
 
 interface Instance {
   readonly url: string;
@@ -48,7 +63,13 @@ async function startInstance(databaseUrl: string): Promise<Instance> {
   const port = await freePort();
   const started = Date.now();
   const child = spawn(process.execPath, [`${ROOT}packages/app/dist/main.js`], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1' },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...(args.auth ? { AUTH_MODE: 'jwt', AUTH_JWT_SECRET: AUTH_SECRET } : {}),
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -74,6 +95,7 @@ async function seed(db: pg.Client, users: number, perUser: number): Promise<Task
   const { rows } = await db.query<{ user_id: string; id: string }>('select user_id, id from tasks order by user_id, id');
   const ids = new Map<string, number[]>();
   for (const row of rows) {
+    if (args.auth) await tokenFor(row.user_id);
     if (!ids.has(row.user_id)) ids.set(row.user_id, []);
     ids.get(row.user_id)!.push(Number(row.id));
   }
@@ -111,7 +133,12 @@ async function load(instances: Instance[], name: string, tasks: TaskIds, connect
         timeout: 10,
         requests: [
           {
-            setupRequest: (request) => ({ ...request, ...driver.next() }),
+            setupRequest: (request) => {
+              const next = driver.next();
+              if (!args.auth) return { ...request, ...next };
+              const user = next.path!.split('/')[2]!;
+              return { ...request, ...next, headers: { ...next.headers, authorization: `Bearer ${tokens.get(user)}` } };
+            },
             ...(driver.onResponse ? { onResponse: (status: number, body: string) => driver.onResponse!(status, body, {}) } : {}),
           },
         ],
@@ -168,7 +195,7 @@ async function main() {
     const header = ['workload', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'srv CPU ms/1k', 'peak RSS MB', 'lost toggles'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
     const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
-    console.log(`\n${instances.length} instance(s), ready ${instances.map((i) => `${i.readyMs} ms`).join(', ')} after start; load: autocannon`);
+    console.log(`\n${instances.length} instance(s)${args.auth ? ', AUTH_MODE=jwt (HS256)' : ''}, ready ${instances.map((i) => `${i.readyMs} ms`).join(', ')} after start; load: autocannon`);
     console.log(line(header));
     for (const row of rows) console.log(line(row));
   } finally {

@@ -5,3 +5,4 @@ export type { Health } from './operational-routes.js';
 export { toTaskResponse, type TaskResponse } from './task-response.js';
 export { buildOpenApiDocument } from './openapi-document.js';
 export { JoseTokenVerifier, InvalidTokenError, type TokenVerifier, type VerifiedToken, type JwtSettings } from './token-verifier.js';
+export { CachedTokenVerifier } from './cached-token-verifier.js';

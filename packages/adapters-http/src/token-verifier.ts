@@ -3,6 +3,8 @@ import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtV
 /** Who a valid bearer token speaks for. */
 export interface VerifiedToken {
   readonly subject: string;
+  /** The token's `exp`, in seconds since the epoch, when it has one. */
+  readonly expiresAt?: number;
 }
 
 /** Checks a bearer token; the small port between the HTTP adapter and a token library. */
@@ -70,6 +72,6 @@ export class JoseTokenVerifier implements TokenVerifier {
     }
     const subject = payload[this.settings.userClaim ?? 'sub'];
     if (typeof subject !== 'string' || subject === '') throw new InvalidTokenError('the token names no user');
-    return { subject };
+    return { subject, ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp } : {}) };
   }
 }

@@ -1,4 +1,4 @@
-import { createHttpApp, JoseTokenVerifier } from '@tasks/adapters-http';
+import { CachedTokenVerifier, createHttpApp, JoseTokenVerifier } from '@tasks/adapters-http';
 import { createMikroOrm, MikroOrmTaskRepository } from '@tasks/adapters-postgres';
 import {
   CreateTask,
@@ -80,7 +80,7 @@ const httpModule = new ContainerModule(({ bind }) => {
           logger,
           health,
           metricsRegistry,
-          ...(config.auth ? { tokenVerifier: new JoseTokenVerifier(config.auth) } : {}),
+          ...(config.auth ? { tokenVerifier: new CachedTokenVerifier(new JoseTokenVerifier(config.auth)) } : {}),
         }),
       [TOKENS.TaskUseCases, TOKENS.Config, TOKENS.Logger, TOKENS.Readiness, TOKENS.MetricsRegistry],
     )
