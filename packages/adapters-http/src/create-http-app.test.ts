@@ -511,6 +511,12 @@ describe('GET /api/{user_id}/tasks with filters, order and pages', () => {
     expect(response.body.detail[0]).toMatchObject(issue);
   });
 
+  it('never reflects a Host header that is not a host into the Link', async () => {
+    await seedTitles('hosty', ['a', 'b']);
+    const response = await request(app).get('/api/hosty/tasks?limit=1').set('Host', 'evil.example>; rel="x", <https://evil.example/').expect(200);
+    expect(response.headers.link).toMatch(/^<\/api\/hosty\/tasks\?limit=1&cursor=[^>]+>; rel="next"$/);
+  });
+
   it('ignores query parameters it does not know', async () => {
     await request(app).get('/api/alice/tasks?page=2&foo=bar').expect(200);
   });
@@ -561,6 +567,8 @@ describe('conditional requests', () => {
   it('refuses a weak or malformed If-Match tag (strong comparison) and accepts *', async () => {
     const created = await request(app).post('/api/alice/tasks').send({ title: 't' }).expect(201);
     const url = `/api/alice/tasks/${created.body.id}`;
+    await request(app).put(url).set('If-Match', '"01"').send({ title: 'x' }).expect(412);
+    await request(app).put(url).set('If-Match', `${created.headers.etag}, junk`).send({ title: 'x' }).expect(412);
     await request(app).put(url).set('If-Match', `W/${created.headers.etag}`).send({ title: 'x' }).expect(412);
     await request(app).put(url).set('If-Match', 'garbage').send({ title: 'x' }).expect(412);
     await request(app).put(url).set('If-Match', '*').send({ title: 'x' }).expect(200);

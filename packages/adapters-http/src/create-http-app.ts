@@ -26,6 +26,8 @@ export interface HttpAppOptions {
   readonly health?: Health;
   /** Serves `/metrics` from this registry, and records request metrics in it, when given. */
   readonly metricsRegistry?: Registry;
+  /** Express's `trust proxy`: which proxies' X-Forwarded-Proto/-Host to believe (none by default). */
+  readonly trustProxy?: boolean | number | string;
   /** When given, every `/api` request needs a bearer token this verifier accepts, for the path's user. */
   readonly tokenVerifier?: TokenVerifier;
 }
@@ -49,6 +51,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // Conditional requests are the API's own business; Express's weak ETags would be wrong for it.
   app.set('etag', false);
   app.set('case sensitive routing', true);
+  app.set('trust proxy', options.trustProxy ?? false);
   // No endpoint reads the query string yet; parsing it on every request would be wasted work.
   app.set('query parser', false);
 

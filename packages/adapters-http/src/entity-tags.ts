@@ -8,13 +8,20 @@ export function entityTag(task: Task): string {
 
 const TAG = /\s*(W\/)?"([^"]*)"\s*(?:,|$)/gy;
 
-/** The tags of an If-Match or If-None-Match header: `*`, or each tag with whether it is weak. */
+/**
+ * The tags of an If-Match or If-None-Match header: `*`, or each tag with whether it is weak. A header
+ * that is not entirely a list of tags names no tag at all.
+ */
 function parseTags(header: string): '*' | { weak: boolean; opaque: string }[] {
   if (header.trim() === '*') return '*';
   const tags: { weak: boolean; opaque: string }[] = [];
   TAG.lastIndex = 0;
-  for (let match = TAG.exec(header); match; match = TAG.exec(header)) tags.push({ weak: match[1] !== undefined, opaque: match[2]! });
-  return tags;
+  let end = 0;
+  for (let match = TAG.exec(header); match && match[0] !== ''; match = TAG.exec(header)) {
+    tags.push({ weak: match[1] !== undefined, opaque: match[2]! });
+    end = TAG.lastIndex;
+  }
+  return end === header.length ? tags : [];
 }
 
 /**
@@ -27,7 +34,8 @@ export function expectedVersions(req: Request): ExpectedVersions {
   if (header === undefined) return undefined;
   const tags = parseTags(header);
   if (tags === '*') return undefined;
-  return tags.filter((tag) => !tag.weak && /^\d{1,9}$/.test(tag.opaque)).map((tag) => Number(tag.opaque));
+  // Strong comparison is character for character: "01" is not the tag "1".
+  return tags.filter((tag) => !tag.weak && /^(0|[1-9]\d{0,8})$/.test(tag.opaque)).map((tag) => Number(tag.opaque));
 }
 
 /** True when `If-None-Match` names the task's current version (weak comparison, as RFC 9110 says for GET). */

@@ -1,5 +1,5 @@
 import type { TaskUseCases } from '@tasks/domain';
-import express, { type RequestHandler, Router } from 'express';
+import express, { type Request, type RequestHandler, Router } from 'express';
 import { TaskCreateBody, TaskUpdateBody } from './request-schemas.js';
 import { expectedVersions, notModified, setEntityTag } from './entity-tags.js';
 import { searchParams } from './list-query.js';
@@ -7,6 +7,18 @@ import { sendJson } from './send-json.js';
 import { readTaskRequest } from './task-request.js';
 import { toTaskResponse } from './task-response.js';
 import { HttpError } from './validation-error.js';
+
+// A host name or IP literal with an optional port, nothing that could close the <...> of a Link.
+const SANE_HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * `scheme://host` as the client reached the service (through `X-Forwarded-*` only when TRUST_PROXY
+ * allows), or nothing, making the Link relative, when the Host header is missing or not a host.
+ */
+function publicOrigin(req: Request): string {
+  const host = req.host;
+  return host && SANE_HOST.test(host) ? `${req.protocol}://${host}` : '';
+}
 
 function methodNotAllowed(allowed: string): RequestHandler {
   return () => {
@@ -29,7 +41,7 @@ export function taskRoutes(useCases: TaskUseCases, bodyLimitBytes: number, guard
       if (page.nextCursor) {
         // The next page keeps this request's filter, order and size (RFC 8288, as GitHub does).
         params.set('cursor', page.nextCursor);
-        res.setHeader('Link', `<${req.protocol}://${req.get('host')}${req.baseUrl}${req.path}?${params}>; rel="next"`);
+        res.setHeader('Link', `<${publicOrigin(req)}${req.baseUrl}${req.path}?${params}>; rel="next"`);
       }
       sendJson(res, 200, page.tasks.map(toTaskResponse));
     })

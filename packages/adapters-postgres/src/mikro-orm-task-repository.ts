@@ -145,7 +145,7 @@ export function listStatement(order: TaskOrder, filtered: boolean, after: boolea
       const value = order.field === 'title' ? `$${next++}::text collate "C"` : `$${next++}::${cast}`;
       where.push(`(${column}, id) ${direction === 'asc' ? '>' : '<'} (${value}, $${next++}::bigint)`);
     }
-    const sortKey = order.field === 'title' ? 'title' : `${column}::text`;
+    const sortKey = order.field === 'title' ? 'title' : `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
     statement = {
       name,
       text: `select ${COLUMNS}, ${sortKey} as sort_key from tasks where ${where.join(' and ')}
@@ -156,11 +156,15 @@ export function listStatement(order: TaskOrder, filtered: boolean, after: boolea
   return statement;
 }
 
-// The cursor carries the sort value as the database printed it, so no precision is lost on the way.
+// The cursor carries the sort value in a form this adapter controls: timestamps as ISO-8601 UTC with
+// milliseconds (their stored precision), titles as they are.
 function encodeCursor(row: TaskRow & { sort_key: string }, order: TaskOrder): string {
   return Buffer.from(JSON.stringify([`${order.field}:${order.direction}`, row.sort_key, Number(row.id)])).toString('base64url');
 }
 
+const ISO_MILLISECONDS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/** The cursor's sort value and id, checked so strictly that PostgreSQL can never refuse them (a 500). */
 function decodeCursor(cursor: string, order: TaskOrder): [string, number] {
   let parsed: unknown;
   try {
@@ -169,8 +173,14 @@ function decodeCursor(cursor: string, order: TaskOrder): [string, number] {
     throw new InvalidCursorError();
   }
   const [key, value, id] = Array.isArray(parsed) ? parsed : [];
-  const validValue = typeof value === 'string' && (order.field === 'title' || !Number.isNaN(Date.parse(value.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'))));
-  if (key !== `${order.field}:${order.direction}` || !validValue || !Number.isSafeInteger(id)) throw new InvalidCursorError();
+  const validValue =
+    typeof value === 'string' &&
+    (order.field === 'title'
+      ? value.isWellFormed() && !value.includes('\u0000') && value.length <= 4 * 200
+      : ISO_MILLISECONDS.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value);
+  if (key !== `${order.field}:${order.direction}` || !validValue || !Number.isSafeInteger(id) || (id as number) < 1) {
+    throw new InvalidCursorError();
+  }
   return [value as string, id as number];
 }
 

@@ -20,6 +20,8 @@ export interface Config {
   readonly dbIdleTimeoutMs: number;
   readonly dbStatementTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
+  /** Which proxies to believe for the client's scheme and host (Express's `trust proxy`). */
+  readonly trustProxy: boolean | number | string;
   /** Bearer-token checking, or undefined for AUTH_MODE=none (the first plan's open contract). */
   readonly auth: JwtSettings | undefined;
 }
@@ -96,6 +98,12 @@ function logLevel(env: Env): LogLevel {
   return raw as LogLevel;
 }
 
+function trustProxy(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || raw.toLowerCase() === 'false') return false;
+  if (raw.toLowerCase() === 'true') return true;
+  return /^\d+$/.test(raw) ? Number(raw) : raw;
+}
+
 // Shorter HMAC secrets can be brute-forced offline from any token; RFC 7518 asks for at least the hash size.
 const MIN_SECRET_LENGTH = 32;
 
@@ -144,6 +152,7 @@ export function loadConfig(env: Env): Config {
     dbIdleTimeoutMs: integer(env, 'DB_IDLE_TIMEOUT_MS', 10_000, 100, 3_600_000),
     dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    trustProxy: trustProxy(read(env, 'TRUST_PROXY')),
     auth: auth(env),
   };
 }

@@ -80,6 +80,7 @@ const httpModule = new ContainerModule(({ bind }) => {
           logger,
           health,
           metricsRegistry,
+          trustProxy: config.trustProxy,
           ...(config.auth ? { tokenVerifier: new CachedTokenVerifier(new JoseTokenVerifier(config.auth)) } : {}),
         }),
       [TOKENS.TaskUseCases, TOKENS.Config, TOKENS.Logger, TOKENS.Readiness, TOKENS.MetricsRegistry],

@@ -29,7 +29,7 @@ const IDEMPOTENCY_CLEANUP_INTERVAL_MS = 15 * 60_000;
 export async function startTaskService(config: Config, logger: Logger): Promise<TaskService> {
   const cleanups: (() => Promise<void>)[] = [];
   const cleanUp = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => logger.error({ err: error }, 'cleanup failed'));
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error) => logger.error({ err: error }, 'cleanup failed'));
   };
   try {
     let embedded: EmbeddedDatabase | undefined;

@@ -144,9 +144,21 @@ export function describeTaskRepositoryContract(adapterName: string, fixture: () 
       for (let i = 0; i < 3; i++) await repo().create(aNewTask({ userId: user }));
       const { nextCursor } = await repo().list(user, { order: DEFAULT_TASK_ORDER, limit: 1 });
       await expect(repo().list(user, { order: { field: 'title', direction: 'asc' }, after: nextCursor! })).rejects.toBeInstanceOf(InvalidCursorError);
-      for (const bogus of ['nonsense', Buffer.from('[1,2]').toString('base64url'), Buffer.from('["createdAt:asc","not a date",1]').toString('base64url')]) {
+      const forged = (value: unknown[]) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      for (const bogus of [
+        'nonsense',
+        forged([1, 2]),
+        forged(['createdAt:asc', 'not a date', 1]),
+        forged(['createdAt:asc', '1', 1]),
+        forged(['createdAt:asc', '99999', 1]),
+        forged(['createdAt:asc', 'Feb 30 2020', 1]),
+        forged(['createdAt:asc', '2020-02-30T00:00:00.000Z', 1]),
+      ]) {
         await expect(repo().list(user, { order: DEFAULT_TASK_ORDER, after: bogus })).rejects.toBeInstanceOf(InvalidCursorError);
       }
+      const byTitle = { field: 'title', direction: 'asc' } as const;
+      await expect(repo().list(user, { order: byTitle, after: forged(['title:asc', 'a\u0000b', 1]) })).rejects.toBeInstanceOf(InvalidCursorError);
+      await expect(repo().list(user, { order: byTitle, after: forged(['title:asc', '\ud800', 1]) })).rejects.toBeInstanceOf(InvalidCursorError);
     });
 
     it('changes only the fields given and moves the modification time, never the creation time', async () => {

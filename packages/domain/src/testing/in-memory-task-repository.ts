@@ -130,9 +130,11 @@ function encodeCursor(task: Task, order: TaskOrder): string {
 function decodeCursor(cursor: string, order: TaskOrder): SortKey {
   try {
     const [key, value, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string, number];
-    if (key !== `${order.field}:${order.direction}` || typeof value !== 'string' || !Number.isSafeInteger(id)) throw new Error();
+    if (key !== `${order.field}:${order.direction}` || typeof value !== 'string' || !Number.isSafeInteger(id) || id < 1) throw new Error();
+    if (order.field === 'title' && (!value.isWellFormed() || value.includes('\u0000'))) throw new Error();
     const date = new Date(order.field === 'title' ? 0 : value);
-    if (Number.isNaN(date.getTime())) throw new Error();
+    // Only the exact form this adapter issues: ISO-8601 UTC with milliseconds.
+    if (Number.isNaN(date.getTime()) || (order.field !== 'title' && date.toISOString() !== value)) throw new Error();
     return { id, title: value, createdAt: date, updatedAt: date };
   } catch {
     throw new InvalidCursorError();
