@@ -1,7 +1,8 @@
 export { createMikroOrm, type PostgresOptions } from './create-mikro-orm.js';
 export { MikroOrmTaskRepository } from './mikro-orm-task-repository.js';
-export { runMigrations, pingDatabase } from './run-migrations.js';
-export { parsePostgresUrl, redactPostgresUrl, InvalidDatabaseUrlError, type PostgresConnection } from './postgres-connection.js';
+export { runMigrations } from './run-migrations.js';
+export { pingDatabase } from './ping-database.js';
+export { parsePostgresUrl, InvalidDatabaseUrlError, type PostgresConnection } from './postgres-connection.js';
 export { isStorageFailure } from './storage-failure.js';
 export { TaskSchema } from './task-schema.js';
 export { poolStats, type PoolStats } from './pool-stats.js';

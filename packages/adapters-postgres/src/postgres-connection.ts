@@ -71,14 +71,3 @@ function readRootCert(path: string): string {
     throw new InvalidDatabaseUrlError(`names an sslrootcert that cannot be read: ${path}`);
   }
 }
-
-/** The URL with its password masked, for logs and error messages. */
-export function redactPostgresUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '*****';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
-}
