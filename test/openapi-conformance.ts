@@ -1,4 +1,5 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 
 type Document = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
@@ -10,7 +11,7 @@ const escapePointer = (segment: string) => segment.replaceAll('~', '~0').replace
  * document: its status must be documented, and its JSON body must match the documented schema.
  * Violations are collected for the test to assert on.
  */
-export function checkedAgainstOpenApi(app: Express, openApi: object): { app: Express; violations: string[] } {
+export function checkedAgainstOpenApi(app: (req: IncomingMessage, res: ServerResponse) => void, openApi: object): { app: Express; violations: string[] } {
   const document = openApi as Document;
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
   ajv.addSchema({ ...document, $id: 'openapi' });
@@ -21,6 +22,7 @@ export function checkedAgainstOpenApi(app: Express, openApi: object): { app: Exp
   const violations: string[] = [];
 
   const checking = express();
+  checking.disable('x-powered-by');
   checking.use((req, res, next) => {
     const chunks: Buffer[] = [];
     // Keep a copy of what the app writes; the response itself goes out unchanged.
@@ -67,6 +69,6 @@ export function checkedAgainstOpenApi(app: Express, openApi: object): { app: Exp
     });
     next();
   });
-  checking.use(app);
+  checking.use((req, res) => app(req, res));
   return { app: checking, violations };
 }

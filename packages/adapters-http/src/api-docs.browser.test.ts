@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { taskUseCasesOn } from '@tasks/domain';
 import { InMemoryTaskRepository } from '@tasks/domain/testing';
@@ -16,7 +16,7 @@ describe('the API reference page in a real browser', () => {
 
   beforeAll(async () => {
     const app = createHttpApp({ useCases: taskUseCasesOn(new InMemoryTaskRepository()), corsOrigins: [] });
-    server = app.listen(0, '127.0.0.1');
+    server = createServer(app).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await chromium.launch({

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { StorageUnavailableError, type TaskRepository, taskUseCasesOn } from '@tasks/domain';
 import { InMemoryTaskRepository } from '@tasks/domain/testing';
 import fc from 'fast-check';
@@ -169,6 +170,17 @@ describe('POST /api/{user_id}/tasks', () => {
     const response = await request(app).post('/api/alice/tasks').set('Content-Type', 'text/plain').send('title=x');
     expect(response.status).toBe(415);
     expect(typeof response.body.detail).toBe('string');
+  });
+
+  it('answers 415 for a compressed body, and stores nothing', async () => {
+    const response = await request(app)
+      .post('/api/alice/tasks')
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .send(gzipSync(JSON.stringify({ title: 'zipped' })));
+    expect(response.status).toBe(415);
+    expect(response.body).toEqual({ detail: 'Unsupported Content-Encoding: gzip' });
+    await request(app).get('/api/alice/tasks').expect(200, []);
   });
 
   it('answers 413 for a body over the limit, and stores nothing', async () => {
@@ -349,6 +361,32 @@ describe('routing', () => {
   it('never says it runs on Express', async () => {
     const response = await request(app).get('/api/alice/tasks');
     expect(response.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('takes one trailing slash as the same route, and nothing else', async () => {
+    const created = await createTask('alice');
+    await request(app).get('/api/alice/tasks/').expect(200);
+    await request(app).get(`/api/alice/tasks/${created.id}/`).expect(200);
+    await request(app).patch(`/api/alice/tasks/${created.id}/complete/`).expect(200);
+    await request(app).get('/api/alice/tasks//').expect(404, { detail: 'Not Found' });
+    await request(app).get('/api//tasks').expect(404, { detail: 'Not Found' });
+    await request(app).get(`/api/alice/tasks/${created.id}/Complete`).expect(404, { detail: 'Not Found' });
+  });
+
+  it('answers HEAD as GET, without a body', async () => {
+    const created = await createTask('alice');
+    const response = await request(app).head(`/api/alice/tasks/${created.id}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.etag).toMatch(/^"\d+"$/);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.text).toBeUndefined();
+  });
+
+  it('decodes percent-escapes in the user id, and gives a Location that escapes it again', async () => {
+    const response = await request(app).post('/api/j%C3%B6rg%20m/tasks').send({ title: 't' }).expect(201);
+    expect(response.body.user_id).toBe('jörg m');
+    expect(response.headers.location).toBe(`/api/j%C3%B6rg%20m/tasks/${response.body.id}`);
+    await request(app).get(response.headers.location as string).expect(200);
   });
 
   it('answers a malformed escape in the path with a 4xx, not a crash', async () => {

@@ -1,17 +1,18 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TaskUseCases } from '@tasks/domain';
-import cors from 'cors';
-import express, { type Express } from 'express';
-import helmet from 'helmet';
+import express from 'express';
 import type { Registry } from 'prom-client';
 import { apiDocsRoutes } from './api-docs.js';
-import { authentication } from './authentication.js';
-import type { TokenVerifier } from './token-verifier.js';
-import { errorHandler } from './error-handler.js';
+import { bearerAuthentication } from './authentication.js';
+import { errorHandler, sendError } from './error-handler.js';
 import { type HttpLogger, silentLogger } from './http-logger.js';
 import { HttpMetrics } from './http-metrics.js';
 import { type Health, operationalRoutes } from './operational-routes.js';
-import { requestContext } from './request-context.js';
+import { publicOrigin, type TrustProxy } from './public-origin.js';
+import { trackRequest } from './request-context.js';
+import { corsPolicy, setSecurityHeaders } from './response-headers.js';
 import { taskRoutes } from './task-routes.js';
+import type { TokenVerifier } from './token-verifier.js';
 import { HttpError } from './validation-error.js';
 
 /** What the HTTP adapter needs; it never opens a database itself. */
@@ -26,74 +27,59 @@ export interface HttpAppOptions {
   readonly health?: Health;
   /** Serves `/metrics` from this registry, and records request metrics in it, when given. */
   readonly metricsRegistry?: Registry;
-  /** Express's `trust proxy`: which proxies' X-Forwarded-Proto/-Host to believe (none by default). */
-  readonly trustProxy?: boolean | number | string;
+  /** Which proxies' X-Forwarded-Proto/-Host to believe, as Express's `trust proxy` reads it (none by default). */
+  readonly trustProxy?: TrustProxy;
   /** When given, every `/api` request needs a bearer token this verifier accepts, for the path's user. */
   readonly tokenVerifier?: TokenVerifier;
 }
 
-/** Request headers a browser may send cross-origin, beyond the CORS-safelisted ones. */
-const CORS_ALLOWED_HEADERS = ['Content-Type', 'Authorization', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-Request-Id'];
-/** Response headers a browser script may read. */
-const CORS_EXPOSED_HEADERS = ['ETag', 'Link', 'Location', 'Retry-After', 'X-Request-Id'];
+/** The service's HTTP request listener: hand it to `http.createServer`. */
+export type HttpApp = (req: IncomingMessage, res: ServerResponse) => void;
 
-function corsOriginCheck(origins: readonly string[]): cors.CorsOptions['origin'] {
-  if (origins.includes('*')) return '*';
-  const allowed = new Set(origins);
-  // An unknown origin gets no Access-Control-Allow-Origin at all: never reflected.
-  return (origin, callback) => callback(null, origin !== undefined && allowed.has(origin));
-}
-
-/** Builds the Express application of the task API from the use cases. */
-export function createHttpApp(options: HttpAppOptions): Express {
-  const app = express();
-  app.disable('x-powered-by');
-  // Conditional requests are the API's own business; Express's weak ETags would be wrong for it.
-  app.set('etag', false);
-  app.set('case sensitive routing', true);
-  app.set('trust proxy', options.trustProxy ?? false);
-  // No endpoint reads the query string yet; parsing it on every request would be wasted work.
-  app.set('query parser', false);
-
+/**
+ * Builds the HTTP application of the task API from the use cases.
+ *
+ * Every request gets its id, log line, metrics, security headers and CORS here, on Node's own request
+ * and response. The six task routes are then answered by the adapter's own router; everything else
+ * (probes, metrics, the OpenAPI document and its reference page, 404s) by an Express application.
+ * ADR 0006 says why the task routes do not go through Express.
+ */
+export function createHttpApp(options: HttpAppOptions): HttpApp {
   const logger = options.logger ?? silentLogger;
-  app.use(requestContext(logger, options.metricsRegistry && new HttpMetrics(options.metricsRegistry)));
-  app.use(
-    helmet({
-      // A JSON API serves no documents: nothing may be loaded, framed or run from its responses.
-      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-      // Browsers on other origins read the API through CORS; CORP must not stand in their way.
-      crossOriginResourcePolicy: { policy: 'cross-origin' },
-      // Headers that only matter for HTML documents or for long-gone browsers and plug-ins: every
-      // response would carry their bytes for nothing.
-      crossOriginOpenerPolicy: false,
-      originAgentCluster: false,
-      xDnsPrefetchControl: false,
-      xDownloadOptions: false,
-      xPermittedCrossDomainPolicies: false,
-      xXssProtection: false,
-    }),
-  );
-  // Every answer depends on Origin, including the ones that allow nothing: shared caches must know.
-  app.use((_req, res, next) => {
-    res.vary('Origin');
-    next();
+  const metrics = options.metricsRegistry && new HttpMetrics(options.metricsRegistry);
+  const cors = corsPolicy(options.corsOrigins);
+  const tasks = taskRoutes({
+    useCases: options.useCases,
+    bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
+    authenticate: options.tokenVerifier && bearerAuthentication(options.tokenVerifier),
+    publicOrigin: publicOrigin(options.trustProxy ?? false),
   });
-  app.use(
-    cors({
-      origin: corsOriginCheck(options.corsOrigins),
-      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: CORS_ALLOWED_HEADERS,
-      exposedHeaders: CORS_EXPOSED_HEADERS,
-      maxAge: 600,
-    }),
-  );
-  const guards = options.tokenVerifier ? [authentication(options.tokenVerifier)] : [];
-  app.use(taskRoutes(options.useCases, options.bodyLimitBytes ?? 64 * 1024, guards));
-  app.use(operationalRoutes(options.health, options.metricsRegistry));
-  app.use(apiDocsRoutes({ bearerAuth: options.tokenVerifier !== undefined }));
-  app.use(() => {
+
+  const rest = express();
+  rest.disable('x-powered-by');
+  rest.set('etag', false);
+  rest.set('case sensitive routing', true);
+  rest.set('query parser', false);
+  rest.use(operationalRoutes(options.health, options.metricsRegistry));
+  rest.use(apiDocsRoutes({ bearerAuth: options.tokenVerifier !== undefined }));
+  rest.use(() => {
     throw new HttpError(404, 'Not Found');
   });
-  app.use(errorHandler(logger));
-  return app;
+  rest.use(errorHandler(logger));
+
+  return (req, res) => {
+    const context = trackRequest(req, res, logger, metrics);
+    setSecurityHeaders(res);
+    if (cors(req, res)) return;
+    const url = req.url ?? '/';
+    const question = url.indexOf('?');
+    const path = question === -1 ? url : url.slice(0, question);
+    const dispatch = tasks(req, res, path, question === -1 ? '' : url.slice(question + 1));
+    if (dispatch === undefined) {
+      rest(req, res);
+      return;
+    }
+    context.route = dispatch.pattern;
+    dispatch.run().catch((error: unknown) => sendError(error, req, res, logger));
+  };
 }

@@ -1,5 +1,5 @@
 import type { ExpectedVersions, Task } from '@tasks/domain';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The strong entity tag of a task's current version (RFC 9110): changes whenever the task does. */
 export function entityTag(task: Task): string {
@@ -29,7 +29,7 @@ function parseTags(header: string): '*' | { weak: boolean; opaque: string }[] {
  * existing task satisfies). Comparison is strong, so a weak tag or a malformed one matches no version,
  * and the change is refused with 412 if the task exists.
  */
-export function expectedVersions(req: Request): ExpectedVersions {
+export function expectedVersions(req: IncomingMessage): ExpectedVersions {
   const header = req.headers['if-match'];
   if (header === undefined) return undefined;
   const tags = parseTags(header);
@@ -39,7 +39,7 @@ export function expectedVersions(req: Request): ExpectedVersions {
 }
 
 /** True when `If-None-Match` names the task's current version (weak comparison, as RFC 9110 says for GET). */
-export function notModified(req: Request, task: Task): boolean {
+export function notModified(req: IncomingMessage, task: Task): boolean {
   const header = req.headers['if-none-match'];
   if (header === undefined) return false;
   const tags = parseTags(header);
@@ -47,6 +47,6 @@ export function notModified(req: Request, task: Task): boolean {
 }
 
 /** Sets the ETag of a response that carries one task. */
-export function setEntityTag(res: Response, task: Task): void {
+export function setEntityTag(res: ServerResponse, task: Task): void {
   res.setHeader('ETag', entityTag(task));
 }

@@ -1,8 +1,8 @@
-import { STATUS_CODES } from 'node:http';
+import { type IncomingMessage, STATUS_CODES, type ServerResponse } from 'node:http';
 import { DomainError, type DomainErrorCode, InvalidCursorError, TaskInvalidError } from '@tasks/domain';
 import type { ErrorRequestHandler } from 'express';
 import type { HttpLogger } from './http-logger.js';
-import { routePattern } from './request-context.js';
+import { contextOf, routePattern } from './request-context.js';
 import { sendJson } from './send-json.js';
 import { HttpError, RequestValidationError, type ValidationIssue } from './validation-error.js';
 
@@ -49,31 +49,35 @@ function domainErrorBody(error: DomainError): unknown {
   }
 }
 
-/** Errors raised by Express's body parser and router carry their own 4xx status. */
+/** Errors raised by Express's router and the like carry their own 4xx status. */
 function clientErrorStatus(error: unknown): number | undefined {
   const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
 /**
- * Turns every error into the contract's JSON shape. Unexpected errors become a bare 500: the body never
- * carries a stack trace or SQL, the log does.
+ * Answers a request that failed with `error` in the contract's JSON shape. Unexpected errors become a
+ * bare 500: the body never carries a stack trace or SQL, the log does. Never throws.
  */
+export function sendError(error: unknown, req: IncomingMessage, res: ServerResponse, logger: HttpLogger): void {
+  if (res.headersSent) {
+    // Too late for an answer: the client gets a cut-off response, the log says why.
+    logger.error({ reqId: contextOf(req)?.id, method: req.method, route: routePattern(req), err: error }, 'error after the response started');
+    res.destroy();
+    return;
+  }
+  try {
+    answer(error, req, res, logger);
+  } catch (failure) {
+    logger.error({ reqId: contextOf(req)?.id, err: failure }, 'error handler failed');
+    if (!res.headersSent) sendJson(res, 500, { detail: 'Internal Server Error' });
+  }
+}
+
+/** `sendError` as Express's error middleware: never falls through to Express's HTML error page. */
 export function errorHandler(logger: HttpLogger): ErrorRequestHandler {
-  const handle = answer(logger);
-  return (error, req, res, next) => {
-    if (res.headersSent) {
-      next(error);
-      return;
-    }
-    try {
-      handle(error, req, res, next);
-    } catch (failure) {
-      // Never fall through to Express's default handler: it answers in HTML, with a stack trace.
-      logger.error({ reqId: req.id, err: failure }, 'error handler failed');
-      if (!res.headersSent) sendJson(res, 500, { detail: 'Internal Server Error' });
-    }
-  };
+  // Four parameters, or Express would not take it for an error handler.
+  return (error, req, res, _next) => sendError(error, req, res, logger);
 }
 
 /**
@@ -89,25 +93,24 @@ function validationBody(issues: readonly ValidationIssue[]): unknown {
   }
 }
 
-function answer(logger: HttpLogger): ErrorRequestHandler {
-  return (error, req, res) => {
-    if (error instanceof RequestValidationError) {
-      sendJson(res, 422, validationBody(error.issues));
-    } else if (error instanceof HttpError) {
-      res.status(error.status).set(error.headers).json({ detail: error.detail });
-    } else if (error instanceof DomainError) {
-      const status = STATUS_BY_CODE[error.code];
-      if (status === 503) {
-        res.set('Retry-After', String(RETRY_AFTER_SECONDS));
-        logger.error({ reqId: req.id, method: req.method, route: routePattern(req), err: error.cause ?? error }, 'database unavailable');
-      }
-      res.status(status).json(domainErrorBody(error));
-    } else if (clientErrorStatus(error) !== undefined) {
-      const status = clientErrorStatus(error)!;
-      res.status(status).json({ detail: status === 413 ? 'Request body too large' : STATUS_CODES[status] });
-    } else {
-      logger.error({ reqId: req.id, method: req.method, route: routePattern(req), err: error }, 'unhandled error');
-      res.status(500).json({ detail: 'Internal Server Error' });
+function answer(error: unknown, req: IncomingMessage, res: ServerResponse, logger: HttpLogger): void {
+  if (error instanceof RequestValidationError) {
+    sendJson(res, 422, validationBody(error.issues));
+  } else if (error instanceof HttpError) {
+    for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+    sendJson(res, error.status, { detail: error.detail });
+  } else if (error instanceof DomainError) {
+    const status = STATUS_BY_CODE[error.code];
+    if (status === 503) {
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      logger.error({ reqId: contextOf(req)?.id, method: req.method, route: routePattern(req), err: error.cause ?? error }, 'database unavailable');
     }
-  };
+    sendJson(res, status, domainErrorBody(error));
+  } else if (clientErrorStatus(error) !== undefined) {
+    const status = clientErrorStatus(error)!;
+    sendJson(res, status, { detail: status === 413 ? 'Request body too large' : STATUS_CODES[status] });
+  } else {
+    logger.error({ reqId: contextOf(req)?.id, method: req.method, route: routePattern(req), err: error }, 'unhandled error');
+    sendJson(res, 500, { detail: 'Internal Server Error' });
+  }
 }

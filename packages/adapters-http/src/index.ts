@@ -1,4 +1,4 @@
-export { createHttpApp, type HttpAppOptions } from './create-http-app.js';
+export { createHttpApp, type HttpApp, type HttpAppOptions } from './create-http-app.js';
 export { RETRY_AFTER_SECONDS } from './error-handler.js';
 export type { HttpLogger } from './http-logger.js';
 export type { Health } from './operational-routes.js';

@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import { HttpError, type ValidationIssue } from './validation-error.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -6,13 +5,15 @@ const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json$/i;
 
 /**
  * The request body as FastAPI reads it: parsed as JSON when the content type is JSON or absent; an empty
- * body is "no body". The raw bytes come from `express.raw`, so invalid UTF-8 and the position of a syntax error are
+ * body is "no body". It works on the raw bytes, so invalid UTF-8 and the position of a syntax error are
  * reported exactly.
  */
-export function readJsonBody(req: Request): { present: false } | { present: true; value: unknown } | { present: true; issue: ValidationIssue } {
-  const bytes: unknown = req.body;
-  if (!Buffer.isBuffer(bytes) || bytes.length === 0) return { present: false };
-  const contentType = req.headers['content-type']?.split(';')[0]?.trim();
+export function readJsonBody(
+  bytes: Buffer | undefined,
+  contentTypeHeader: string | undefined,
+): { present: false } | { present: true; value: unknown } | { present: true; issue: ValidationIssue } {
+  if (bytes === undefined || bytes.length === 0) return { present: false };
+  const contentType = contentTypeHeader?.split(';')[0]?.trim();
   if (contentType && !JSON_MEDIA_TYPE.test(contentType)) {
     throw new HttpError(415, `Unsupported Media Type: expected application/json, got ${contentType}`);
   }

@@ -1,5 +1,4 @@
 import { LIST_LIMIT_MAX, type TaskListQuery, type TaskOrder } from '@tasks/domain';
-import type { Request } from 'express';
 import type { ValidationIssue } from './validation-error.js';
 
 /** The `sort` values the list accepts, as the API spells them. */
@@ -15,11 +14,6 @@ const ORDER_BY_SORT: Record<SortValue, TaskOrder> = {
   '-title': { field: 'title', direction: 'desc' },
 };
 
-/** The raw query string of a request (Express's own query parsing is off: most routes have none). */
-export function searchParams(req: Request): URLSearchParams {
-  const question = req.originalUrl.indexOf('?');
-  return new URLSearchParams(question === -1 ? '' : req.originalUrl.slice(question + 1));
-}
 
 /**
  * Reads `completed`, `sort`, `limit` and `cursor` from the query string, reporting each bad value in

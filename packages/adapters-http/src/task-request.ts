@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import type { z } from 'zod';
 import type { TaskListQuery } from '@tasks/domain';
 import { readJsonBody } from './json-body.js';
@@ -29,8 +28,16 @@ function readUserId(raw: string, issues: ValidationIssue[]): string {
   return raw;
 }
 
-function readBody<S extends z.ZodType>(req: Request, schema: S, issues: ValidationIssue[]): z.infer<S> | undefined {
-  const body = readJsonBody(req);
+/** What a task route has read of its request: the path's parameters, and the raw body when it takes one. */
+export interface TaskRouteInput {
+  readonly userId: string;
+  readonly id?: string;
+  readonly body?: Buffer | undefined;
+  readonly contentType?: string | undefined;
+}
+
+function readBody<S extends z.ZodType>(input: TaskRouteInput, schema: S, issues: ValidationIssue[]): z.infer<S> | undefined {
+  const body = readJsonBody(input.body, input.contentType);
   if (!body.present) {
     issues.push(missingIssue(['body'], null));
     return undefined;
@@ -53,24 +60,23 @@ function readBody<S extends z.ZodType>(req: Request, schema: S, issues: Validati
  * Reads and validates what a task route needs from the request (path, and body when a schema is given),
  * reporting every fault at once as FastAPI does.
  */
-export function readTaskRequest(req: Request): { userId: string };
-export function readTaskRequest(req: Request, options: { query: URLSearchParams }): { userId: string; query: TaskListQuery };
-export function readTaskRequest(req: Request, options: { id: true }): { userId: string; id: number };
-export function readTaskRequest<S extends z.ZodType>(req: Request, options: { body: S }): { userId: string; body: z.infer<S> };
+export function readTaskRequest(input: TaskRouteInput): { userId: string };
+export function readTaskRequest(input: TaskRouteInput, options: { query: URLSearchParams }): { userId: string; query: TaskListQuery };
+export function readTaskRequest(input: TaskRouteInput, options: { id: true }): { userId: string; id: number };
+export function readTaskRequest<S extends z.ZodType>(input: TaskRouteInput, options: { body: S }): { userId: string; body: z.infer<S> };
 export function readTaskRequest<S extends z.ZodType>(
-  req: Request,
+  input: TaskRouteInput,
   options: { id: true; body: S },
 ): { userId: string; id: number; body: z.infer<S> };
 export function readTaskRequest(
-  req: Request,
+  input: TaskRouteInput,
   options: { id?: true; body?: z.ZodType; query?: URLSearchParams } = {},
 ): { userId: string; id: number; body: unknown; query: TaskListQuery } {
   const issues: ValidationIssue[] = [];
-  const params = req.params as Record<string, string>;
-  const userId = readUserId(params.userId ?? '', issues);
-  const id = options.id ? readTaskId(params.id ?? '', issues) : Number.NaN;
+  const userId = readUserId(input.userId, issues);
+  const id = options.id ? readTaskId(input.id ?? '', issues) : Number.NaN;
   const query = options.query ? readListQuery(options.query, issues) : undefined;
-  const body = options.body ? readBody(req, options.body, issues) : undefined;
+  const body = options.body ? readBody(input, options.body, issues) : undefined;
   if (issues.length > 0) throw new RequestValidationError(issues);
   // Each overload only promises what its options asked for.
   return { userId, id, body, query: query as TaskListQuery };

@@ -68,7 +68,7 @@ const operationsModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.MetricsRegistry).toResolvedValue((orm) => createMetricsRegistry(orm), [TOKENS.MikroOrm]).inSingletonScope();
 });
 
-/** The HTTP adapter: the Express application built from the use cases. */
+/** The HTTP adapter: the request listener built from the use cases. */
 const httpModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.HttpApp)
     .toResolvedValue(

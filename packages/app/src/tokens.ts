@@ -10,7 +10,7 @@ import type {
   ToggleTaskCompletion,
   UpdateTask,
 } from '@tasks/domain';
-import type { Express } from 'express';
+import type { HttpApp } from '@tasks/adapters-http';
 import type { Registry } from 'prom-client';
 import type { ServiceIdentifier } from 'inversify';
 import type { Logger } from 'pino';
@@ -33,5 +33,5 @@ export const TOKENS = {
   TaskUseCases: Symbol.for('TaskUseCases') as ServiceIdentifier<TaskUseCases>,
   Readiness: Symbol.for('Readiness') as ServiceIdentifier<Readiness>,
   MetricsRegistry: Symbol.for('MetricsRegistry') as ServiceIdentifier<Registry>,
-  HttpApp: Symbol.for('HttpApp') as ServiceIdentifier<Express>,
+  HttpApp: Symbol.for('HttpApp') as ServiceIdentifier<HttpApp>,
 } as const;
