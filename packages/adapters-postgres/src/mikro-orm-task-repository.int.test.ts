@@ -117,6 +117,22 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
     expect(plan).not.toMatch(/"Node Type":"(Sort|Seq Scan)"/);
   });
 
+  it('replays a task recorded for an Idempotency-Key with text timestamps, as earlier versions stored it', async () => {
+    const recorded = {
+      id: '7', user_id: 'legacy', title: 'recorded', description: null, completed: false,
+      created_at: '2026-11-28 10:22:28.157+00', updated_at: '2026-11-28 11:22:29.5+01', version: 1,
+    };
+    await orm.em.fork().getConnection().execute(
+      "insert into idempotency_keys (user_id, key, fingerprint, task, expires_at) values ('legacy', 'k', 'f', ?, now() + interval '1 hour')",
+      [JSON.stringify(recorded)],
+    );
+    const { task, replayed } = await repository.createOnce(aNewTask({ userId: 'legacy' }), { key: 'k', fingerprint: 'f' });
+    expect(replayed).toBe(true);
+    expect(task.id).toBe(7);
+    expect(task.createdAt.toISOString()).toBe('2026-11-28T10:22:28.157Z');
+    expect(task.updatedAt.toISOString()).toBe('2026-11-28T10:22:29.500Z');
+  });
+
   it('forgets an Idempotency-Key after its lifetime: the same key then creates a new task', async () => {
     const request = { key: 'old-key', fingerprint: 'f' };
     const first = await repository.createOnce(aNewTask({ userId: 'expiry' }), request);
