@@ -4,6 +4,7 @@
 //   --workloads read-one,mixed,create,toggle-race,read-one@1   (NAME@C runs NAME at C connections)
 //   --connections 100  --duration 15  --warmup 3  --instances 1  --users 1000  --per-user 20
 //   --auth   run with AUTH_MODE=jwt (HS256) and send each user's bearer token
+//   --node-flags='--max-semi-space-size=32'   flags for the service's node (='' for none; npm start's by default)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -24,9 +25,11 @@ const { values: args } = parseArgs({
     users: { type: 'string', default: '1000' },
     'per-user': { type: 'string', default: '20' },
     auth: { type: 'boolean', default: false },
+    'node-flags': { type: 'string', default: '--max-semi-space-size=32' },
   },
 });
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const nodeFlags = args['node-flags'].split(/\s+/).filter(Boolean);
 const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const AUTH_SECRET = 'bench-only-secret-for-hs256-tokens-0123456789';
@@ -62,7 +65,7 @@ function peakRssMb(pid: number): number {
 async function startInstance(databaseUrl: string): Promise<Instance> {
   const port = await freePort();
   const started = Date.now();
-  const child = spawn(process.execPath, [`${ROOT}packages/app/dist/main.js`], {
+  const child = spawn(process.execPath, [...nodeFlags, `${ROOT}packages/app/dist/main.js`], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
