@@ -3,7 +3,11 @@ import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { migrationsList } from './migrations/index.js';
 import { parsePostgresUrl } from './postgres-connection.js';
+import { IdempotencyKeySchema } from './idempotency-key-schema.js';
 import { TaskSchema } from './task-schema.js';
+
+/** MikroORM on PostgreSQL, as `createMikroOrm` opens it. */
+export type PostgresOrm = MikroORM<PostgreSqlDriver>;
 
 /** How the service talks to PostgreSQL; every duration is in milliseconds. */
 export interface PostgresOptions {
@@ -21,12 +25,12 @@ export interface PostgresOptions {
 }
 
 /** Opens MikroORM on PostgreSQL with a pool suited to a serverless database. Connections open lazily. */
-export async function createMikroOrm(options: PostgresOptions): Promise<MikroORM<PostgreSqlDriver>> {
+export async function createMikroOrm(options: PostgresOptions): Promise<PostgresOrm> {
   const connection = parsePostgresUrl(options.databaseUrl);
   const knexLog = (message: unknown) => options.log?.(String(message));
   return MikroORM.init<PostgreSqlDriver>({
     driver: PostgreSqlDriver,
-    entities: [TaskSchema],
+    entities: [TaskSchema, IdempotencyKeySchema],
     host: connection.host,
     port: connection.port,
     user: connection.user,

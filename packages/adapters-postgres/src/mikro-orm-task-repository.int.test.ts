@@ -1,12 +1,11 @@
 import type { MikroORM } from '@mikro-orm/core';
-import pg from 'pg';
 import { DEFAULT_TASK_ORDER, DESCRIPTION_MAX_LENGTH, StorageUnavailableError, TITLE_MAX_LENGTH, USER_ID_MAX_LENGTH } from '@tasks/domain';
 import { aNewTask, describeTaskRepositoryContract } from '@tasks/domain/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/postgres/postgres-sources.js';
 import { freshDatabaseUrl } from '../../../test/postgres/fresh-database.js';
-import { createMikroOrm, type PostgresOptions } from './create-mikro-orm.js';
-import { listStatement, MikroOrmTaskRepository } from './mikro-orm-task-repository.js';
+import { createMikroOrm, type PostgresOptions, type PostgresOrm } from './create-mikro-orm.js';
+import { MikroOrmTaskRepository } from './mikro-orm-task-repository.js';
 import { migrationsList } from './migrations/index.js';
 import { runMigrations } from './run-migrations.js';
 import { isStorageFailure } from './storage-failure.js';
@@ -19,19 +18,35 @@ const poolDefaults: Omit<PostgresOptions, 'databaseUrl'> = {
 };
 
 let databaseUrl: string;
-let orm: MikroORM;
+let orm: PostgresOrm;
 let repository: MikroOrmTaskRepository;
 
 beforeAll(async () => {
   databaseUrl = await freshDatabaseUrl();
   orm = await createMikroOrm({ databaseUrl, ...poolDefaults });
   await runMigrations(orm);
-  repository = new MikroOrmTaskRepository(orm);
+  repository = new MikroOrmTaskRepository(orm.em);
 });
 
 afterAll(async () => {
   await orm?.close(true);
 });
+
+/** The SQL statements `work` sends, with their parameters in place as MikroORM sends them. */
+async function capturingQueries(instance: MikroORM, work: () => Promise<unknown>): Promise<string[]> {
+  const statements: string[] = [];
+  const platform = instance.em.getPlatform();
+  instance.config.set('onQuery', (sql, params) => {
+    statements.push(platform.formatQuery(sql, params));
+    return sql;
+  });
+  try {
+    await work();
+  } finally {
+    instance.config.set('onQuery', (sql) => sql);
+  }
+  return statements;
+}
 
 describeTaskRepositoryContract('MikroOrmTaskRepository', () => ({ repository }));
 
@@ -46,6 +61,10 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
     } finally {
       await Promise.all(orms.map((instance) => instance.close(true)));
     }
+  });
+
+  it('maps the tables exactly as the migrations build them: MikroORM finds nothing to change', async () => {
+    expect(await orm.schema.getUpdateSchemaSQL({ wrap: false })).toBe('');
   });
 
   it('creates columns whose limits are the domain limits', async () => {
@@ -64,13 +83,6 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
     const title = '🚀'.repeat(TITLE_MAX_LENGTH);
     const task = await repository.create(aNewTask({ title }));
     expect((await repository.get(task.userId, task.id))!.title).toBe(title);
-  });
-
-  it('serves the list of one user from the index, not a scan of every task', async () => {
-    const plan = await orm.em.fork().getConnection().execute<Record<string, string>[]>(
-      `set local enable_seqscan = off; explain select * from tasks where user_id = 'u' order by created_at, id`,
-    );
-    expect(JSON.stringify(plan)).toMatch(/tasks_user_id_created_at_id_index/);
   });
 
   it('cancels a statement that runs past the statement timeout, as storage unavailable', async () => {
@@ -104,33 +116,14 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
       );
       await connection.execute('analyze tasks');
     }
-    const page = await repository.list('heavy', { order: { field, direction }, limit: 50 });
-    const statement = listStatement({ field, direction }, false, true, true);
-    const lastSortKey = field === 'title' ? page.tasks.at(-1)!.title : page.tasks.at(-1)![field].toISOString();
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    const plan = JSON.stringify(
-      (await client.query(`explain (format json) ${statement.text}`, ['heavy', lastSortKey, page.tasks.at(-1)!.id, 51])).rows,
-    );
-    await client.end();
+    const order = { field, direction };
+    const first = await repository.list('heavy', { order, limit: 50 });
+    // The statement the repository runs for the second page, exactly as MikroORM sends it.
+    const statements = await capturingQueries(orm, () => repository.list('heavy', { order, limit: 50, after: first.nextCursor! }));
+    expect(statements).toHaveLength(1);
+    const plan = JSON.stringify(await connection.execute(`explain (format json) ${statements[0]}`));
     expect(plan).toContain(index);
     expect(plan).not.toMatch(/"Node Type":"(Sort|Seq Scan)"/);
-  });
-
-  it('replays a task recorded for an Idempotency-Key with text timestamps, as earlier versions stored it', async () => {
-    const recorded = {
-      id: '7', user_id: 'legacy', title: 'recorded', description: null, completed: false,
-      created_at: '2026-11-28 10:22:28.157+00', updated_at: '2026-11-28 11:22:29.5+01', version: 1,
-    };
-    await orm.em.fork().getConnection().execute(
-      "insert into idempotency_keys (user_id, key, fingerprint, task, expires_at) values ('legacy', 'k', 'f', ?, now() + interval '1 hour')",
-      [JSON.stringify(recorded)],
-    );
-    const { task, replayed } = await repository.createOnce(aNewTask({ userId: 'legacy' }), { key: 'k', fingerprint: 'f' });
-    expect(replayed).toBe(true);
-    expect(task.id).toBe(7);
-    expect(task.createdAt.toISOString()).toBe('2026-11-28T10:22:28.157Z');
-    expect(task.updatedAt.toISOString()).toBe('2026-11-28T10:22:29.500Z');
   });
 
   it('forgets an Idempotency-Key after its lifetime: the same key then creates a new task', async () => {
@@ -143,8 +136,8 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
 
     await orm.em.fork().getConnection().execute("update idempotency_keys set expires_at = now() - interval '1 second' where user_id = 'expiry'");
     expect(await repository.forgetExpiredIdempotencyKeys()).toBeGreaterThanOrEqual(1);
-    const left = await orm.em.fork().getConnection().execute("select count(*)::int as n from idempotency_keys where user_id = 'expiry'");
-    expect(left[0].n).toBe(0);
+    const left = await orm.em.fork().getConnection().execute<{ n: number }[]>("select count(*)::int as n from idempotency_keys where user_id = 'expiry'");
+    expect(left[0]!.n).toBe(0);
   });
 
   it('reports an unreachable database as StorageUnavailableError, quickly', async () => {
@@ -152,7 +145,7 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
     const down = await createMikroOrm({ databaseUrl: `postgres://postgres@127.0.0.1:${closedPort}/none`, ...poolDefaults });
     try {
       const started = Date.now();
-      await expect(new MikroOrmTaskRepository(down).list('u', { order: DEFAULT_TASK_ORDER })).rejects.toBeInstanceOf(StorageUnavailableError);
+      await expect(new MikroOrmTaskRepository(down.em).list('u', { order: DEFAULT_TASK_ORDER })).rejects.toBeInstanceOf(StorageUnavailableError);
       expect(Date.now() - started).toBeLessThan(poolDefaults.connectTimeoutMs + 1_000);
     } finally {
       await down.close(true);

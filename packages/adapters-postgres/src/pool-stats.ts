@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/core';
+import type { PostgresOrm } from './create-mikro-orm.js';
 
 /** A snapshot of the connection pool. */
 export interface PoolStats {
@@ -12,17 +12,9 @@ export interface PoolStats {
   readonly max: number;
 }
 
-interface TarnPool {
-  numUsed(): number;
-  numFree(): number;
-  numPendingAcquires(): number;
-  max: number;
-}
-
 /** Reads the pool behind MikroORM (knex's tarn pool); zeros before the first connection exists. */
-export function poolStats(orm: MikroORM): PoolStats {
-  const connection = orm.em.getDriver().getConnection() as unknown as { getKnex(): { client: { pool?: TarnPool } } };
-  const pool = connection.getKnex().client.pool;
+export function poolStats(orm: PostgresOrm): PoolStats {
+  const pool = orm.em.getConnection().getKnex().client.pool;
   if (!pool) return { inUse: 0, idle: 0, pending: 0, max: 0 };
   return { inUse: pool.numUsed(), idle: pool.numFree(), pending: pool.numPendingAcquires(), max: pool.max };
 }

@@ -1,21 +1,41 @@
 import { BigIntType, EntitySchema } from '@mikro-orm/core';
-import { Task } from '@tasks/domain';
+import { DESCRIPTION_MAX_LENGTH, Task, TITLE_MAX_LENGTH, TITLE_MIN_LENGTH, USER_ID_MAX_LENGTH, USER_ID_MIN_LENGTH } from '@tasks/domain';
+
+/** The database clock at the API's precision (ms): what a new task's timestamps default to. */
+export const NOW_MS = "date_trunc('milliseconds'::text, now())";
 
 /**
- * Maps the domain's plain `Task` class onto the `tasks` table, so the domain needs no decorators.
- * Column names follow MikroORM's underscore naming (`userId` -> `user_id`).
+ * Maps the domain's plain `Task` class onto the `tasks` table, so the domain needs no decorators. The
+ * limits are the domain's own constants, and the mapping states the table exactly as the migrations
+ * build it (a test holds MikroORM's schema diff of the two to empty).
  */
 export const TaskSchema = new EntitySchema<Task>({
   class: Task,
   tableName: 'tasks',
   properties: {
-    id: { type: new BigIntType('number'), primary: true, autoincrement: true },
-    userId: { type: 'string', fieldName: 'user_id' },
-    title: { type: 'string' },
+    id: { type: new BigIntType('number'), primary: true, autoincrement: true, generated: 'by default as identity' },
+    userId: { type: 'string', length: USER_ID_MAX_LENGTH },
+    title: { type: 'string', length: TITLE_MAX_LENGTH },
     description: { type: 'text', nullable: true },
-    completed: { type: 'boolean' },
-    createdAt: { type: 'datetime', fieldName: 'created_at' },
-    updatedAt: { type: 'datetime', fieldName: 'updated_at' },
-    version: { type: 'integer', version: true },
+    completed: { type: 'boolean', default: false },
+    createdAt: { type: 'datetime', columnType: 'timestamptz', defaultRaw: NOW_MS },
+    updatedAt: { type: 'datetime', columnType: 'timestamptz', defaultRaw: NOW_MS },
+    version: { type: 'integer', default: 1 },
   },
+  indexes: [
+    // One per list order, each ending in id: every page of a user's list is an index range scan.
+    { name: 'tasks_user_id_created_at_id_index', properties: ['userId', 'createdAt', 'id'] },
+    { name: 'tasks_user_id_updated_at_id_index', properties: ['userId', 'updatedAt', 'id'] },
+    // Titles sort by code point ("C" collation), the same on every server whatever its locale.
+    {
+      name: 'tasks_user_id_title_id_index',
+      expression: 'create index "tasks_user_id_title_id_index" on "tasks" ("user_id", "title" collate "C", "id")',
+    },
+  ],
+  checks: [
+    { name: 'tasks_title_not_empty', expression: `char_length("title") >= ${TITLE_MIN_LENGTH}` },
+    { name: 'tasks_user_id_not_empty', expression: `char_length("user_id") >= ${USER_ID_MIN_LENGTH}` },
+    { name: 'tasks_description_length', expression: `char_length("description") <= ${DESCRIPTION_MAX_LENGTH}` },
+    { name: 'tasks_updated_after_created', expression: '"updated_at" >= "created_at"' },
+  ],
 });

@@ -1,14 +1,6 @@
 import { CachedTokenVerifier, createHttpApp, JoseTokenVerifier } from '@tasks/adapters-http';
-import { createMikroOrm, MikroOrmTaskRepository } from '@tasks/adapters-postgres';
-import {
-  CreateTask,
-  DeleteTask,
-  GetTask,
-  ListTasks,
-  type TaskUseCases,
-  ToggleTaskCompletion,
-  UpdateTask,
-} from '@tasks/domain';
+import { createMikroOrm, MikroOrmTaskRepository, pingDatabase, poolStats } from '@tasks/adapters-postgres';
+import { type TaskUseCases, taskUseCasesOn } from '@tasks/domain';
 import { Container, ContainerModule } from 'inversify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -17,7 +9,10 @@ import { createMetricsRegistry } from './metrics-registry.js';
 import { Readiness } from './readiness.js';
 import { TOKENS } from './tokens.js';
 
-/** The PostgreSQL adapter: one MikroORM (one pool) for the process, and the repository on it. */
+// A load balancer probes every second or so; an answer slower than this is as bad as none.
+const PING_TIMEOUT_MS = 1_000;
+
+/** The PostgreSQL adapter: one MikroORM (one pool) for the process, and the repository port on it. */
 const postgresModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.MikroOrm)
     .toResolvedValue(
@@ -33,42 +28,23 @@ const postgresModule = new ContainerModule(({ bind }) => {
       [TOKENS.Config, TOKENS.Logger],
     )
     .inSingletonScope();
-  bind(TOKENS.MikroOrmTaskRepository).toResolvedValue((orm) => new MikroOrmTaskRepository(orm), [TOKENS.MikroOrm]).inSingletonScope();
-  bind(TOKENS.TaskRepository).toResolvedValue((tasks: MikroOrmTaskRepository) => tasks, [TOKENS.MikroOrmTaskRepository]).inSingletonScope();
+  bind(TOKENS.TaskRepository).toResolvedValue((orm) => new MikroOrmTaskRepository(orm.em), [TOKENS.MikroOrm]).inSingletonScope();
 });
 
-/** The domain's use cases, each on the repository port. */
+/** The domain's use cases, all on the repository port. */
 const domainModule = new ContainerModule(({ bind }) => {
-  bind(TOKENS.CreateTask).toResolvedValue((tasks) => new CreateTask(tasks), [TOKENS.TaskRepository]).inSingletonScope();
-  bind(TOKENS.ListTasks).toResolvedValue((tasks) => new ListTasks(tasks), [TOKENS.TaskRepository]).inSingletonScope();
-  bind(TOKENS.GetTask).toResolvedValue((tasks) => new GetTask(tasks), [TOKENS.TaskRepository]).inSingletonScope();
-  bind(TOKENS.UpdateTask).toResolvedValue((tasks) => new UpdateTask(tasks), [TOKENS.TaskRepository]).inSingletonScope();
-  bind(TOKENS.DeleteTask).toResolvedValue((tasks) => new DeleteTask(tasks), [TOKENS.TaskRepository]).inSingletonScope();
-  bind(TOKENS.ToggleTaskCompletion)
-    .toResolvedValue((tasks) => new ToggleTaskCompletion(tasks), [TOKENS.TaskRepository])
-    .inSingletonScope();
-  bind(TOKENS.TaskUseCases)
-    .toResolvedValue(
-      (createTask, listTasks, getTask, updateTask, deleteTask, toggleTaskCompletion): TaskUseCases => ({
-        createTask,
-        listTasks,
-        getTask,
-        updateTask,
-        deleteTask,
-        toggleTaskCompletion,
-      }),
-      [TOKENS.CreateTask, TOKENS.ListTasks, TOKENS.GetTask, TOKENS.UpdateTask, TOKENS.DeleteTask, TOKENS.ToggleTaskCompletion],
-    )
-    .inSingletonScope();
+  bind(TOKENS.TaskUseCases).toResolvedValue((tasks) => taskUseCasesOn(tasks), [TOKENS.TaskRepository]).inSingletonScope();
 });
 
 /** Readiness and metrics: what operators and load balancers see of the service. */
 const operationsModule = new ContainerModule(({ bind }) => {
-  bind(TOKENS.Readiness).toResolvedValue((orm) => new Readiness(orm), [TOKENS.MikroOrm]).inSingletonScope();
-  bind(TOKENS.MetricsRegistry).toResolvedValue((orm) => createMetricsRegistry(orm), [TOKENS.MikroOrm]).inSingletonScope();
+  bind(TOKENS.Readiness)
+    .toResolvedValue((orm) => new Readiness(() => pingDatabase(orm, PING_TIMEOUT_MS)), [TOKENS.MikroOrm])
+    .inSingletonScope();
+  bind(TOKENS.MetricsRegistry).toResolvedValue((orm) => createMetricsRegistry(() => poolStats(orm)), [TOKENS.MikroOrm]).inSingletonScope();
 });
 
-/** The HTTP adapter: the request listener built from the use cases. */
+/** The HTTP adapter: the Express application built from the use cases. */
 const httpModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.HttpApp)
     .toResolvedValue(

@@ -1,18 +1,17 @@
-import type { MikroORM } from '@mikro-orm/core';
-import { poolStats } from '@tasks/adapters-postgres';
+import type { PoolStats } from '@tasks/adapters-postgres';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 /** The registry behind `/metrics`: process metrics, and the database pool read at scrape time. */
-export function createMetricsRegistry(orm: MikroORM): Registry {
+export function createMetricsRegistry(readPool: () => PoolStats): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const gauge = (name: string, help: string, read: (stats: ReturnType<typeof poolStats>) => number) =>
+  const gauge = (name: string, help: string, read: (stats: PoolStats) => number) =>
     new Gauge({
       name,
       help,
       registers: [registry],
       collect() {
-        this.set(read(poolStats(orm)));
+        this.set(read(readPool()));
       },
     });
   gauge('db_pool_connections_in_use', 'Database connections running a query.', (stats) => stats.inUse);

@@ -44,7 +44,7 @@ export async function startTaskService(config: Config, logger: Logger): Promise<
       const applied = await runMigrations(orm);
       logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema is up to date');
     }
-    const tasks = await container.getAsync(TOKENS.MikroOrmTaskRepository);
+    const tasks = await container.getAsync(TOKENS.TaskRepository);
     const cleanup = setInterval(() => {
       tasks.forgetExpiredIdempotencyKeys().then(
         (forgotten) => forgotten > 0 && logger.info({ forgotten }, 'expired idempotency keys deleted'),

@@ -19,6 +19,11 @@ export interface TaskRepository {
    */
   createOnce(task: NewTask, request: IdempotentRequest): Promise<CreatedTask>;
   /**
+   * Deletes the Idempotency-Keys whose lifetime is over and returns how many; `createOnce` already ignores
+   * them, so this only keeps the store small. Meant to run now and then, not per request.
+   */
+  forgetExpiredIdempotencyKeys(): Promise<number>;
+  /**
    * The user's tasks that match the query, in its order (ties broken by id). With a limit, a page and
    * the cursor of the next one (keyset: stable while tasks are created); throws `InvalidCursorError`
    * for a cursor it did not issue for this order.

@@ -288,6 +288,13 @@ export function describeTaskRepositoryContract(adapterName: string, fixture: () 
       expect(other.replayed).toBe(false);
     });
 
+    it('keeps an Idempotency-Key that is still alive when the expired ones are forgotten', async () => {
+      const request = { key: 'alive', fingerprint: 'f' };
+      const first = await repo().createOnce(aNewTask({ userId: 'idem-5' }), request);
+      expect(await repo().forgetExpiredIdempotencyKeys()).toBeGreaterThanOrEqual(0);
+      expect(await repo().createOnce(aNewTask({ userId: 'idem-5' }), request)).toEqual({ task: first.task, replayed: true });
+    });
+
     it('loses no toggle when fifty arrive at once', async () => {
       const task = await repo().create(aNewTask());
       const results = await Promise.all(

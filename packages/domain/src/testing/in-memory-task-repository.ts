@@ -5,7 +5,12 @@ import {
   IDEMPOTENCY_KEY_TTL_HOURS,
   type IdempotentRequest,
   type NewTask,
-  Task, type TaskChanges, type TaskListQuery, type TaskOrder, type TaskPage } from '../task.js';
+  Task,
+  type TaskChanges,
+  type TaskListQuery,
+  type TaskOrder,
+  type TaskPage,
+} from '../task.js';
 import { IdempotencyKeyReusedError, InvalidCursorError, TaskChangedError } from '../task-errors.js';
 import type { TaskRepository } from '../task-repository.js';
 
@@ -35,6 +40,15 @@ export class InMemoryTaskRepository implements TaskRepository {
     const expiresAt = this.clock.now().getTime() + IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000;
     this.idempotencyKeys.set(slot, { fingerprint: request.fingerprint, task: created, expiresAt });
     return { task: created, replayed: false };
+  }
+
+  async forgetExpiredIdempotencyKeys(): Promise<number> {
+    const now = this.clock.now().getTime();
+    let forgotten = 0;
+    for (const [slot, remembered] of this.idempotencyKeys) {
+      if (remembered.expiresAt <= now && this.idempotencyKeys.delete(slot)) forgotten++;
+    }
+    return forgotten;
   }
 
   async list(userId: string, query: TaskListQuery): Promise<TaskPage> {
