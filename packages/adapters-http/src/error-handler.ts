@@ -1,10 +1,11 @@
-import { type IncomingMessage, STATUS_CODES, type ServerResponse } from 'node:http';
+import { STATUS_CODES } from 'node:http';
 import { DomainError, type DomainErrorCode, InvalidCursorError, TaskInvalidError } from '@tasks/domain';
-import type { ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, Response } from 'express';
+import { HttpError } from './http-error.js';
 import type { HttpLogger } from './http-logger.js';
-import { contextOf, routePattern } from './request-context.js';
+import { routePattern } from './request-tracking.js';
 import { sendJson } from './send-json.js';
-import { HttpError, RequestValidationError, type ValidationIssue } from './validation-error.js';
+import { RequestValidationError, type ValidationIssue } from './validation-error.js';
 
 /** The one place that decides a status for a domain error. */
 const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
@@ -18,7 +19,6 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
 
 /** Seconds a client should wait before retrying while the database is unreachable. */
 export const RETRY_AFTER_SECONDS = 2;
-
 
 const FIELD_LOCATION: Record<TaskInvalidError['field'], readonly string[]> = {
   userId: ['path', 'user_id'],
@@ -49,37 +49,6 @@ function domainErrorBody(error: DomainError): unknown {
   }
 }
 
-/** Errors raised by Express's router and the like carry their own 4xx status. */
-function clientErrorStatus(error: unknown): number | undefined {
-  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
-}
-
-/**
- * Answers a request that failed with `error` in the contract's JSON shape. Unexpected errors become a
- * bare 500: the body never carries a stack trace or SQL, the log does. Never throws.
- */
-export function sendError(error: unknown, req: IncomingMessage, res: ServerResponse, logger: HttpLogger): void {
-  if (res.headersSent) {
-    // Too late for an answer: the client gets a cut-off response, the log says why.
-    logger.error({ reqId: contextOf(req)?.id, method: req.method, route: routePattern(req), err: error }, 'error after the response started');
-    res.destroy();
-    return;
-  }
-  try {
-    answer(error, req, res, logger);
-  } catch (failure) {
-    logger.error({ reqId: contextOf(req)?.id, err: failure }, 'error handler failed');
-    if (!res.headersSent) sendJson(res, 500, { detail: 'Internal Server Error' });
-  }
-}
-
-/** `sendError` as Express's error middleware: never falls through to Express's HTML error page. */
-export function errorHandler(logger: HttpLogger): ErrorRequestHandler {
-  // Four parameters, or Express would not take it for an error handler.
-  return (error, req, res, _next) => sendError(error, req, res, logger);
-}
-
 /**
  * The body of a 422: FastAPI echoes each offending input. An input nested too deeply to serialise (a
  * hostile body of thousands of brackets) is replaced by null rather than breaking the answer.
@@ -93,7 +62,44 @@ function validationBody(issues: readonly ValidationIssue[]): unknown {
   }
 }
 
-function answer(error: unknown, req: IncomingMessage, res: ServerResponse, logger: HttpLogger): void {
+/** What Express and its body parser attach to the errors they raise (http-errors). */
+interface ClientError {
+  status?: unknown;
+  type?: unknown;
+  encoding?: unknown;
+  charset?: unknown;
+  message: string;
+}
+
+/** Express's and the body parser's own 4xx errors, in the contract's shapes. */
+function answerClientError(error: ClientError, res: Response): boolean {
+  const status = error.status;
+  if (typeof status !== 'number' || status < 400 || status > 499) return false;
+  switch (error.type) {
+    case 'entity.parse.failed': {
+      // FastAPI: `loc` is the offset of the syntax error in the body.
+      const offset = Number(/position (\d+)/.exec(error.message)?.[1] ?? 0);
+      sendJson(res, 422, { detail: [{ type: 'json_invalid', loc: ['body', offset], msg: 'JSON decode error', input: {}, ctx: { error: error.message } }] });
+      return true;
+    }
+    case 'entity.too.large':
+      sendJson(res, 413, { detail: 'Request body too large' });
+      return true;
+    case 'encoding.unsupported':
+      sendJson(res, 415, { detail: `Unsupported Content-Encoding: ${String(error.encoding)}` });
+      return true;
+    case 'charset.unsupported':
+      sendJson(res, 415, { detail: `Unsupported charset: ${String(error.charset)}` });
+      return true;
+    default:
+      // A malformed escape in the path (400), a body cut off by the client (400), and the like.
+      sendJson(res, status, { detail: STATUS_CODES[status] ?? 'Bad Request' });
+      return true;
+  }
+}
+
+/** Answers `error` if it is one the contract defines; false when it is not. */
+function answerKnownError(error: unknown, req: Request, res: Response, logger: HttpLogger): boolean {
   if (error instanceof RequestValidationError) {
     sendJson(res, 422, validationBody(error.issues));
   } else if (error instanceof HttpError) {
@@ -103,14 +109,42 @@ function answer(error: unknown, req: IncomingMessage, res: ServerResponse, logge
     const status = STATUS_BY_CODE[error.code];
     if (status === 503) {
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-      logger.error({ reqId: contextOf(req)?.id, method: req.method, route: routePattern(req), err: error.cause ?? error }, 'database unavailable');
+      logger.error({ reqId: res.getHeader('X-Request-Id'), method: req.method, route: routePattern(req), err: error.cause ?? error }, 'database unavailable');
     }
     sendJson(res, status, domainErrorBody(error));
-  } else if (clientErrorStatus(error) !== undefined) {
-    const status = clientErrorStatus(error)!;
-    sendJson(res, status, { detail: status === 413 ? 'Request body too large' : STATUS_CODES[status] });
+  } else if (error instanceof Error) {
+    return answerClientError(error as ClientError, res);
   } else {
-    logger.error({ reqId: contextOf(req)?.id, method: req.method, route: routePattern(req), err: error }, 'unhandled error');
-    sendJson(res, 500, { detail: 'Internal Server Error' });
+    return false;
   }
+  return true;
+}
+
+/**
+ * Answers every error the contract defines in its JSON shape (the FastAPI-shaped 422s, 404, 405, 412, 413,
+ * 415, 503 with `Retry-After`, and Express's own 4xx), and passes anything else on to the next error
+ * handler: the application's, or the host application's when the task router is mounted elsewhere.
+ */
+export function contractErrorHandler(logger: HttpLogger): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent || !answerKnownError(error, req, res, logger)) next(error);
+  };
+}
+
+/**
+ * The last error handler: an error nothing else answered is logged with its request id and answered as a
+ * bare 500, never with a stack trace or SQL. A failure after the response began cuts the response off.
+ */
+export function unexpectedErrorHandler(logger: HttpLogger): ErrorRequestHandler {
+  // Four parameters, or Express would not take it for an error handler.
+  return (error, req, res, _next) => {
+    const details = { reqId: res.getHeader('X-Request-Id'), method: req.method, route: routePattern(req), err: error };
+    if (res.headersSent) {
+      logger.error(details, 'error after the response started');
+      res.destroy();
+      return;
+    }
+    logger.error(details, 'unhandled error');
+    sendJson(res, 500, { detail: 'Internal Server Error' });
+  };
 }

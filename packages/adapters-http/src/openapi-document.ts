@@ -1,20 +1,9 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { LIST_LIMIT_MAX, TITLE_MAX_LENGTH } from '@tasks/domain';
-import { SORT_VALUES } from './list-query.js';
+import { IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_TTL_HOURS, LIST_LIMIT_MAX } from '@tasks/domain';
 import { z } from 'zod';
+import { SORT_VALUES } from './list-query.js';
 import { TaskCreateBody, TaskUpdateBody, UserIdParam } from './request-schemas.js';
-
-const TaskResponseBody = z
-  .object({
-    id: z.number().int().meta({ example: 1 }),
-    user_id: z.string().meta({ example: 'alice' }),
-    title: z.string().max(TITLE_MAX_LENGTH).meta({ example: 'Buy milk' }),
-    description: z.string().nullable().meta({ example: '2 litres' }),
-    completed: z.boolean(),
-    created_at: z.string().meta({ format: 'date-time', example: '2026-11-28T10:15:00.354Z' }),
-    updated_at: z.string().meta({ format: 'date-time', example: '2026-11-28T10:15:00.354Z' }),
-  })
-  .meta({ id: 'Task', description: 'A task as the API returns it.' });
+import { TaskResponseBody } from './task-response.js';
 
 const Detail = z.object({ detail: z.string() }).meta({ id: 'Detail', description: 'An error with a message.' });
 
@@ -51,9 +40,14 @@ const IfNoneMatch = z.object({
   'if-none-match': z.string().optional().meta({ description: 'Answer 304 without a body if the task is still at this entity tag.' }),
 });
 const IdempotencyKey = z.object({
-  'idempotency-key': z.string().min(1).max(255).optional().meta({
-    description: 'Repeat a create safely: within 24 hours the same key and body return the original 201 and create nothing.',
-  }),
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(IDEMPOTENCY_KEY_MAX_LENGTH)
+    .optional()
+    .meta({
+      description: `Repeat a create safely: within ${IDEMPOTENCY_KEY_TTL_HOURS} hours the same key and body return the original 201 and create nothing.`,
+    }),
 });
 const preconditionFailed = { 412: json(Detail, 'The task changed since the version named in If-Match; nothing was applied.') };
 

@@ -1,6 +1,8 @@
-import type { Registry } from 'prom-client';
 import { Router } from 'express';
+import type { Registry } from 'prom-client';
+import { allowMethods } from './allow-methods.js';
 import { RETRY_AFTER_SECONDS } from './error-handler.js';
+import { sendJson } from './send-json.js';
 
 /** Probes the app answers outside `/api`, without authentication. */
 export interface Health {
@@ -11,22 +13,30 @@ export interface Health {
 /** `/livez`, `/readyz` and `/metrics`: cheap enough to be called every second. */
 export function operationalRoutes(health: Health | undefined, registry: Registry | undefined): Router {
   const router = Router({ caseSensitive: true });
-  router.get('/livez', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  router
+    .route('/livez')
+    .all(allowMethods('GET'))
+    .get((_req, res) => sendJson(res, 200, { status: 'ok' }));
   if (health) {
-    router.get('/readyz', async (_req, res) => {
-      if (await health.ready()) {
-        res.json({ status: 'ready' });
-      } else {
-        res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS)).json({ detail: 'Service temporarily unavailable' });
-      }
-    });
+    router
+      .route('/readyz')
+      .all(allowMethods('GET'))
+      .get(async (_req, res) => {
+        if (await health.ready()) {
+          sendJson(res, 200, { status: 'ready' });
+        } else {
+          res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+          sendJson(res, 503, { detail: 'Service temporarily unavailable' });
+        }
+      });
   }
   if (registry) {
-    router.get('/metrics', async (_req, res) => {
-      res.type(registry.contentType).send(await registry.metrics());
-    });
+    router
+      .route('/metrics')
+      .all(allowMethods('GET'))
+      .get(async (_req, res) => {
+        res.type(registry.contentType).send(await registry.metrics());
+      });
   }
   return router;
 }

@@ -1,8 +1,9 @@
 import type { ServerResponse } from 'node:http';
 
 /**
- * Writes a JSON response on Node's own response object: no content negotiation, no freshness checks,
- * one write.
+ * Writes a JSON response in one write. `res.json` would also compute a weak ETag of the body and check
+ * freshness against it; the task routes send a strong ETag of the task's version and answer
+ * `If-None-Match` themselves, so that work would be done for nothing on every response.
  */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const payload = JSON.stringify(body);

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import type { TaskListQuery } from '@tasks/domain';
-import { readJsonBody } from './json-body.js';
 import { readListQuery } from './list-query.js';
 import { UserIdParam } from './request-schemas.js';
 import { validate } from './validate.js';
@@ -28,30 +27,21 @@ function readUserId(raw: string, issues: ValidationIssue[]): string {
   return raw;
 }
 
-/** What a task route has read of its request: the path's parameters, and the raw body when it takes one. */
+/** What a task route has read of its request: the path's parameters, and the parsed JSON body when it takes one. */
 export interface TaskRouteInput {
   readonly userId: string;
   readonly id?: string;
-  readonly body?: Buffer | undefined;
-  readonly contentType?: string | undefined;
+  /** The JSON body as parsed; undefined when the request had none. */
+  readonly body?: unknown;
 }
 
 function readBody<S extends z.ZodType>(input: TaskRouteInput, schema: S, issues: ValidationIssue[]): z.infer<S> | undefined {
-  const body = readJsonBody(input.body, input.contentType);
-  if (!body.present) {
-    issues.push(missingIssue(['body'], null));
-    return undefined;
-  }
-  if ('issue' in body) {
-    issues.push(body.issue);
-    return undefined;
-  }
   // FastAPI treats a JSON null body as no body at all.
-  if (body.value === null) {
+  if (input.body === undefined || input.body === null) {
     issues.push(missingIssue(['body'], null));
     return undefined;
   }
-  const result = validate(schema, body.value, 'body');
+  const result = validate(schema, input.body, 'body');
   if (!result.ok) issues.push(...result.issues);
   return result.ok ? result.value : undefined;
 }

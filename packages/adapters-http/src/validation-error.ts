@@ -9,21 +9,12 @@ export interface ValidationIssue {
 
 /** A request the service refuses to act on; answered as 422 `{"detail": [issue, ...]}`. */
 export class RequestValidationError extends Error {
+  /** For Express's body parser, which keeps the status of an error thrown while it reads a body. */
+  readonly status = 422;
+
   constructor(readonly issues: readonly ValidationIssue[]) {
     super(`Invalid request: ${issues.map((issue) => `${issue.loc.join('.')} ${issue.msg}`).join('; ')}`);
     this.name = 'RequestValidationError';
-  }
-}
-
-/** An error that is answered with a fixed status and `{"detail": message}`. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly detail: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(detail);
-    this.name = 'HttpError';
   }
 }
 

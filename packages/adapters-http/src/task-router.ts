@@ -1,0 +1,124 @@
+import type { TaskUseCases } from '@tasks/domain';
+import { type Request, type RequestHandler, type Response, Router } from 'express';
+import { allowMethods } from './allow-methods.js';
+import { bearerAuthentication } from './authentication.js';
+import { expectedVersions, notModified, setEntityTag } from './entity-tags.js';
+import { contractErrorHandler } from './error-handler.js';
+import { type HttpLogger, silentLogger } from './http-logger.js';
+import { jsonBody, parsedBody } from './json-body.js';
+import { linkOrigin } from './link-origin.js';
+import { TaskCreateBody, TaskUpdateBody } from './request-schemas.js';
+import { sendJson } from './send-json.js';
+import { readTaskRequest } from './task-request.js';
+import { toTaskResponse } from './task-response.js';
+import type { TokenVerifier } from './token-verifier.js';
+
+/** The largest request body the task routes accept unless told otherwise. */
+export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
+
+/** What the task routes need; they never open a database themselves. */
+export interface TaskRouterOptions {
+  readonly useCases: TaskUseCases;
+  /** Largest accepted request body; larger ones get 413. */
+  readonly bodyLimitBytes?: number;
+  /** When given, every request needs a bearer token this verifier accepts, for the path's user. */
+  readonly tokenVerifier?: TokenVerifier | undefined;
+  /** Where a database outage (503) is reported; silent when absent. */
+  readonly logger?: HttpLogger;
+}
+
+/** The collection of a user's tasks, as the client addressed it: the base of Location and Link. */
+const tasksPath = (req: Request, userId: string) => `${req.baseUrl}/${encodeURIComponent(userId)}/tasks`;
+
+/** The path's parameters, still as Express decoded them. */
+const pathOf = (req: Request) => ({ userId: req.params.userId as string, id: req.params.id as string });
+
+/**
+ * The six task operations of the contract as an Express router, to mount at any prefix (`/api` in this
+ * service): `/:userId/tasks`, `/:userId/tasks/:id` and `/:userId/tasks/:id/complete`, case-sensitive.
+ * HEAD is answered as GET, another method gets 405 with `Allow`. Bodies are read by Express's JSON
+ * parser unless an application's own parser already read them. The router answers the contract's own
+ * errors in their FastAPI shapes and passes anything else on to the application's error handler.
+ */
+export function taskRouter(options: TaskRouterOptions): Router {
+  const { useCases } = options;
+  const body = jsonBody(options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES);
+  const authenticate: RequestHandler = options.tokenVerifier ? bearerAuthentication(options.tokenVerifier) : (_req, _res, next) => next();
+
+  async function listTasks(req: Request, res: Response) {
+    const question = req.url.indexOf('?');
+    const params = new URLSearchParams(question === -1 ? '' : req.url.slice(question + 1));
+    const { userId, query } = readTaskRequest(pathOf(req), { query: params });
+    const page = await useCases.listTasks.execute(userId, query);
+    if (page.nextCursor) {
+      // The next page keeps this request's filter, order and size (RFC 8288, as GitHub does).
+      params.set('cursor', page.nextCursor);
+      res.setHeader('Link', `<${linkOrigin(req)}${tasksPath(req, userId)}?${params}>; rel="next"`);
+    }
+    sendJson(res, 200, page.tasks.map(toTaskResponse));
+  }
+
+  async function createTask(req: Request, res: Response) {
+    const { userId, body: input } = readTaskRequest({ ...pathOf(req), body: parsedBody(req) }, { body: TaskCreateBody });
+    const idempotencyKey = req.headers['idempotency-key'];
+    const { task } = await useCases.createTask.execute({
+      userId,
+      title: input.title,
+      description: input.description ?? null,
+      ...(typeof idempotencyKey === 'string' ? { idempotencyKey } : {}),
+    });
+    res.setHeader('Location', `${tasksPath(req, userId)}/${task.id}`);
+    setEntityTag(res, task);
+    sendJson(res, 201, toTaskResponse(task));
+  }
+
+  async function getTask(req: Request, res: Response) {
+    const { userId, id } = readTaskRequest(pathOf(req), { id: true });
+    const task = await useCases.getTask.execute(userId, id);
+    setEntityTag(res, task);
+    if (notModified(req, task)) {
+      res.status(304).end();
+      return;
+    }
+    sendJson(res, 200, toTaskResponse(task));
+  }
+
+  async function updateTask(req: Request, res: Response) {
+    const { userId, id, body: changes } = readTaskRequest({ ...pathOf(req), body: parsedBody(req) }, { id: true, body: TaskUpdateBody });
+    const task = await useCases.updateTask.execute(userId, id, changes, expectedVersions(req));
+    setEntityTag(res, task);
+    sendJson(res, 200, toTaskResponse(task));
+  }
+
+  async function deleteTask(req: Request, res: Response) {
+    const { userId, id } = readTaskRequest(pathOf(req), { id: true });
+    await useCases.deleteTask.execute(userId, id, expectedVersions(req));
+    res.status(204).end();
+  }
+
+  async function toggleTaskCompletion(req: Request, res: Response) {
+    const { userId, id } = readTaskRequest(pathOf(req), { id: true });
+    const task = await useCases.toggleTaskCompletion.execute(userId, id, expectedVersions(req));
+    setEntityTag(res, task);
+    sendJson(res, 200, toTaskResponse(task));
+  }
+
+  const router = Router({ caseSensitive: true });
+  router
+    .route('/:userId/tasks')
+    .all(allowMethods('GET', 'POST'), authenticate)
+    .get(listTasks)
+    .post(body, createTask);
+  router
+    .route('/:userId/tasks/:id')
+    .all(allowMethods('GET', 'PUT', 'DELETE'), authenticate)
+    .get(getTask)
+    .put(body, updateTask)
+    .delete(deleteTask);
+  router
+    .route('/:userId/tasks/:id/complete')
+    .all(allowMethods('PATCH'), authenticate)
+    .patch(toggleTaskCompletion);
+  router.use(contractErrorHandler(options.logger ?? silentLogger));
+  return router;
+}
