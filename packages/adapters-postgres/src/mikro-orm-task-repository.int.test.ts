@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/core';
-import { DEFAULT_TASK_ORDER, DESCRIPTION_MAX_LENGTH, StorageUnavailableError, TITLE_MAX_LENGTH, USER_ID_MAX_LENGTH } from '@tasks/domain';
+import { DEFAULT_TASK_ORDER, DESCRIPTION_MAX_LENGTH, StorageUnavailableError, Task, TITLE_MAX_LENGTH, USER_ID_MAX_LENGTH } from '@tasks/domain';
 import { aNewTask, describeTaskRepositoryContract } from '@tasks/domain/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/postgres/postgres-sources.js';
@@ -65,6 +65,16 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
 
   it('maps the tables exactly as the migrations build them: MikroORM finds nothing to change', async () => {
     expect(await orm.schema.getUpdateSchemaSQL({ wrap: false })).toBe('');
+  });
+
+  it("maps every row onto the domain's Task class, with its types", async () => {
+    const created = await repository.create(aNewTask({ userId: 'mapper' }));
+    const [listed] = (await repository.list('mapper', { order: DEFAULT_TASK_ORDER })).tasks;
+    for (const task of [created, await repository.get('mapper', created.id), listed, await repository.toggleCompletion('mapper', created.id)]) {
+      expect(task).toBeInstanceOf(Task);
+      expect(typeof task!.id).toBe('number');
+      expect(task!.createdAt).toBeInstanceOf(Date);
+    }
   });
 
   it('creates columns whose limits are the domain limits', async () => {

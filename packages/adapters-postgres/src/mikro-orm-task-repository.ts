@@ -67,6 +67,16 @@ function decodeCursor(cursor: string, order: TaskOrder): [string, number] {
   return [value as string, id as number];
 }
 
+/**
+ * Tasks from rows that MikroORM mapped (columns to properties, PostgreSQL's types to JavaScript's),
+ * created by its entity factory. They are not registered in an identity map: nothing is flushed, so
+ * nothing needs tracking, and tracking would cost a snapshot of every row.
+ */
+function toTasks(em: EntityManager, rows: EntityData<Task>[]): Task[] {
+  const factory = em.getEntityFactory();
+  return rows.map((row) => factory.create(TaskSchema, row, { merge: false, convertCustomTypes: true }));
+}
+
 /** A task as an Idempotency-Key keeps it, and back. */
 const remember = (task: Task): RememberedTask => ({
   ...task,
@@ -143,7 +153,8 @@ export class MikroOrmTaskRepository implements TaskRepository {
     const { order, limit } = query;
     return guardStorage(async () => {
       const after = query.after === undefined ? undefined : decodeCursor(query.after, order);
-      const qb = this.em.fork().createQueryBuilder(TaskSchema).select('*').where({ userId });
+      const em = this.em.fork();
+      const qb = em.createQueryBuilder(TaskSchema).select('*').where({ userId });
       if (query.completed !== undefined) qb.andWhere({ completed: query.completed });
       const column = SORT_COLUMN[order.field];
       const direction = order.direction;
@@ -155,7 +166,7 @@ export class MikroOrmTaskRepository implements TaskRepository {
       qb.orderBy([{ [raw(column)]: direction }, { id: direction }]);
       // One more row than asked tells whether there is a next page, without a count.
       if (limit !== undefined) qb.limit(limit + 1);
-      const tasks = await qb.getResultList();
+      const tasks = toTasks(em, await qb.execute('all'));
       if (limit === undefined || tasks.length <= limit) return { tasks, nextCursor: null };
       const page = tasks.slice(0, limit);
       return { tasks: page, nextCursor: encodeCursor(page[page.length - 1]!, order) };
@@ -163,7 +174,11 @@ export class MikroOrmTaskRepository implements TaskRepository {
   }
 
   get(userId: string, id: number): Promise<Task | null> {
-    return guardStorage(() => this.em.fork().createQueryBuilder(TaskSchema).select('*').where({ id, userId }).getSingleResult());
+    return guardStorage(async () => {
+      const em = this.em.fork();
+      const [task] = toTasks(em, await em.createQueryBuilder(TaskSchema).select('*').where({ id, userId }).limit(1).execute('all'));
+      return task ?? null;
+    });
   }
 
   update(userId: string, id: number, changes: TaskChanges, expected?: ExpectedVersions): Promise<Task | null> {
@@ -223,11 +238,10 @@ export class MikroOrmTaskRepository implements TaskRepository {
     return expected ? { id, userId, version: { $in: [...expected] } } : { id, userId };
   }
 
-  /** Runs an INSERT or UPDATE that returns the whole row, and maps the row to a `Task`. */
+  /** Runs an INSERT or UPDATE that returns the whole row, as a `Task`. */
   private async returningTask(em: EntityManager, qb: InsertQueryBuilder<Task> | UpdateQueryBuilder<Task>): Promise<Task | null> {
-    // The row as PostgreSQL returns it (column names), mapped onto a Task by MikroORM.
-    const [row] = await qb.returning(['*']).execute<Record<string, unknown>[]>('all', false);
-    return row ? em.map(TaskSchema, row) : null;
+    const [task] = toTasks(em, await qb.returning(['*']).execute<EntityData<Task>[]>('all'));
+    return task ?? null;
   }
 
   /** After a conditional change touched nothing: throws `TaskChangedError` when the task exists after all. */

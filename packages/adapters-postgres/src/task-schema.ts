@@ -14,13 +14,13 @@ export const TaskSchema = new EntitySchema<Task>({
   tableName: 'tasks',
   properties: {
     id: { type: new BigIntType('number'), primary: true, autoincrement: true, generated: 'by default as identity' },
-    userId: { type: 'string', length: USER_ID_MAX_LENGTH },
-    title: { type: 'string', length: TITLE_MAX_LENGTH },
-    description: { type: 'text', nullable: true },
-    completed: { type: 'boolean', default: false },
-    createdAt: { type: 'datetime', columnType: 'timestamptz', defaultRaw: NOW_MS },
-    updatedAt: { type: 'datetime', columnType: 'timestamptz', defaultRaw: NOW_MS },
-    version: { type: 'integer', default: 1 },
+    userId: { type: 'string', length: USER_ID_MAX_LENGTH, trackChanges: false },
+    title: { type: 'string', length: TITLE_MAX_LENGTH, trackChanges: false },
+    description: { type: 'text', nullable: true, trackChanges: false },
+    completed: { type: 'boolean', default: false, trackChanges: false },
+    createdAt: { type: 'datetime', columnType: 'timestamptz', defaultRaw: NOW_MS, trackChanges: false },
+    updatedAt: { type: 'datetime', columnType: 'timestamptz', defaultRaw: NOW_MS, trackChanges: false },
+    version: { type: 'integer', default: 1, trackChanges: false },
   },
   indexes: [
     // One per list order, each ending in id: every page of a user's list is an index range scan.
