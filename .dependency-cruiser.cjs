@@ -32,7 +32,7 @@ module.exports = {
     },
     {
       name: 'postgres-adapter-queries-through-mikro-orm',
-      comment: 'Every query goes through MikroORM: no pg client or pool of the adapter\'s own, no knex of its own.',
+      comment: "Every query goes through MikroORM: no pg client or pool of the adapter's own, no knex of its own.",
       severity: 'error',
       from: { path: '^packages/adapters-postgres/src', pathNot: TEST_FILE },
       to: { path: 'node_modules/(pg|pg-pool|knex)/' },

@@ -25,8 +25,13 @@ const servers = {
     app.listen(Number(process.env.PORT), '127.0.0.1');`,
 };
 const task = JSON.stringify({
-  id: 1, user_id: 'user-0001', title: 'seeded task 1 of user 1', description: null, completed: false,
-  created_at: '2026-11-28T10:22:28.157Z', updated_at: '2026-11-28T10:22:28.157Z',
+  id: 1,
+  user_id: 'user-0001',
+  title: 'seeded task 1 of user 1',
+  description: null,
+  completed: false,
+  created_at: '2026-11-28T10:22:28.157Z',
+  updated_at: '2026-11-28T10:22:28.157Z',
 });
 
 const cpuMs = (pid: number) => {
@@ -43,5 +48,7 @@ for (const [name, source] of Object.entries(servers)) {
   const result = await autocannon({ url: `http://127.0.0.1:${port}/api/user-0001/tasks/1`, connections: 100, duration: seconds });
   const cpu = cpuMs(child.pid!) - before;
   child.kill();
-  console.log(`${name.padEnd(10)} ${result.requests.average.toFixed(0).padStart(7)} req/s  ${((cpu * 1000) / result.requests.total).toFixed(1).padStart(6)} µs CPU per request`);
+  console.log(
+    `${name.padEnd(10)} ${result.requests.average.toFixed(0).padStart(7)} req/s  ${((cpu * 1000) / result.requests.total).toFixed(1).padStart(6)} µs CPU per request`,
+  );
 }

@@ -58,7 +58,9 @@ function cpuMs(pid: number): number {
 }
 
 function peakRssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'));
   return Number(line?.split(/\s+/)[1] ?? 0) / 1024;
 }
 
@@ -78,7 +80,10 @@ async function startInstance(databaseUrl: string): Promise<Instance> {
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return { url, child, readyMs: Date.now() - started };
     await sleep(20);
   }
@@ -198,7 +203,9 @@ async function main() {
     const header = ['workload', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'srv CPU ms/1k', 'peak RSS MB', 'lost toggles'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
     const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
-    console.log(`\n${instances.length} instance(s)${args.auth ? ', AUTH_MODE=jwt (HS256)' : ''}, ready ${instances.map((i) => `${i.readyMs} ms`).join(', ')} after start; load: autocannon`);
+    console.log(
+      `\n${instances.length} instance(s)${args.auth ? ', AUTH_MODE=jwt (HS256)' : ''}, ready ${instances.map((i) => `${i.readyMs} ms`).join(', ')} after start; load: autocannon`,
+    );
     console.log(line(header));
     for (const row of rows) console.log(line(row));
   } finally {

@@ -43,9 +43,7 @@ export function checkedAgainstOpenApi(openApi: object, options: { mountedAt?: st
     }
     // HEAD answers carry no body to check.
     if (!response.content || method === 'head') return;
-    const pointer = ['paths', match.template, method, 'responses', documented, 'content', 'application/json', 'schema']
-      .map(escapePointer)
-      .join('/');
+    const pointer = ['paths', match.template, method, 'responses', documented, 'content', 'application/json', 'schema'].map(escapePointer).join('/');
     const validate = ajv.getSchema(`openapi#/${pointer}`);
     if (!validate) {
       violations.push(`${where}: no JSON schema documented`);

@@ -18,15 +18,11 @@ export interface ServiceProcess {
 /** Starts `packages/app/src/main.ts` with the given environment and waits until it answers HTTP. */
 export async function startServiceProcess(env: Record<string, string>, options: { cwd?: string; readyTimeoutMs?: number } = {}): Promise<ServiceProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@tasks/source', '--import', 'tsx/esm', `${ROOT}packages/app/src/main.ts`],
-    {
-      cwd: options.cwd ?? ROOT,
-      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, ['--conditions=@tasks/source', '--import', 'tsx/esm', `${ROOT}packages/app/src/main.ts`], {
+    cwd: options.cwd ?? ROOT,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));

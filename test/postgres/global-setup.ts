@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
-import { providePostgres } from './provide-postgres.js';
 import { realPostgresSources } from './postgres-sources.js';
+import { providePostgres } from './provide-postgres.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

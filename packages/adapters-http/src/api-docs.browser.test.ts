@@ -22,7 +22,15 @@ describe('the API reference page in a real browser', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       // The machine has no network beyond loopback: keep Chromium from reaching for it.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 

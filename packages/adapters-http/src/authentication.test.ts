@@ -28,8 +28,7 @@ const hs256 = (claims: Record<string, unknown>) => {
 
 describe('bearer tokens with a shared secret (HS256)', () => {
   const app = appWith({ secret: SECRET, issuer: 'https://auth.example', audience: 'tasks-api' });
-  const valid = (sub: string, extra: Record<string, unknown> = {}) =>
-    hs256({ sub, iss: 'https://auth.example', aud: 'tasks-api', ...extra });
+  const valid = (sub: string, extra: Record<string, unknown> = {}) => hs256({ sub, iss: 'https://auth.example', aud: 'tasks-api', ...extra });
 
   it('serves the user named by the token', async () => {
     const token = await valid('alice');
@@ -56,21 +55,36 @@ describe('bearer tokens with a shared secret (HS256)', () => {
     ['a token not yet valid', () => valid('alice', { nbf: now() + 600 })],
     ['a token from another issuer', () => hs256({ sub: 'alice', iss: 'https://evil.example', aud: 'tasks-api' })],
     ['a token for another audience', () => hs256({ sub: 'alice', iss: 'https://auth.example', aud: 'other-api' })],
-    ['a token signed with another secret', () => new SignJWT({ sub: 'alice', iss: 'https://auth.example', aud: 'tasks-api' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode('x'.repeat(40)))],
-    ['an unsigned token (alg none)', async () => {
-      const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-      return `${part({ alg: 'none', typ: 'JWT' })}.${part({ sub: 'alice', iss: 'https://auth.example', aud: 'tasks-api', exp: now() + 300 })}.`;
-    }],
-    ['a token whose payload was changed after signing', async () => {
-      const [header, , signature] = (await valid('mallory')).split('.');
-      const payload = Buffer.from(JSON.stringify({ sub: 'alice', iss: 'https://auth.example', aud: 'tasks-api', exp: now() + 300 })).toString('base64url');
-      return `${header}.${payload}.${signature}`;
-    }],
+    [
+      'a token signed with another secret',
+      () =>
+        new SignJWT({ sub: 'alice', iss: 'https://auth.example', aud: 'tasks-api' })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setExpirationTime('5m')
+          .sign(new TextEncoder().encode('x'.repeat(40))),
+    ],
+    [
+      'an unsigned token (alg none)',
+      async () => {
+        const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+        return `${part({ alg: 'none', typ: 'JWT' })}.${part({ sub: 'alice', iss: 'https://auth.example', aud: 'tasks-api', exp: now() + 300 })}.`;
+      },
+    ],
+    [
+      'a token whose payload was changed after signing',
+      async () => {
+        const [header, , signature] = (await valid('mallory')).split('.');
+        const payload = Buffer.from(JSON.stringify({ sub: 'alice', iss: 'https://auth.example', aud: 'tasks-api', exp: now() + 300 })).toString('base64url');
+        return `${header}.${payload}.${signature}`;
+      },
+    ],
     ['a token without a subject', () => hs256({ iss: 'https://auth.example', aud: 'tasks-api' })],
     ['garbage', async () => 'not.a.jwt'],
   ];
   it.each(cases)('answers 401 invalid_token for %s', async (_, mint) => {
-    const response = await request(app).get('/api/alice/tasks').set('Authorization', `Bearer ${await mint()}`);
+    const response = await request(app)
+      .get('/api/alice/tasks')
+      .set('Authorization', `Bearer ${await mint()}`);
     expect(response.status).toBe(401);
     expect(response.body).toEqual({ detail: 'Not authenticated' });
     expect(response.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
@@ -163,13 +177,25 @@ describe('bearer tokens from a JWKS endpoint (RS256, EdDSA), with key rotation',
     const ed = await signer('EdDSA', 'ed-1');
     keys = [rsa.jwk, ed.jwk];
     const app = appWith({ jwksUrl, jwksCooldownMs: 0 });
-    await request(app).get('/api/alice/tasks').set('Authorization', `Bearer ${await rsa.sign('alice')}`).expect(200);
-    await request(app).get('/api/alice/tasks').set('Authorization', `Bearer ${await ed.sign('alice')}`).expect(200);
+    await request(app)
+      .get('/api/alice/tasks')
+      .set('Authorization', `Bearer ${await rsa.sign('alice')}`)
+      .expect(200);
+    await request(app)
+      .get('/api/alice/tasks')
+      .set('Authorization', `Bearer ${await ed.sign('alice')}`)
+      .expect(200);
 
     const rotated = await signer('RS256', 'rsa-2');
     keys = [rotated.jwk, ed.jwk];
-    await request(app).get('/api/alice/tasks').set('Authorization', `Bearer ${await rotated.sign('alice')}`).expect(200);
-    await request(app).get('/api/bob/tasks').set('Authorization', `Bearer ${await rotated.sign('alice')}`).expect(403);
+    await request(app)
+      .get('/api/alice/tasks')
+      .set('Authorization', `Bearer ${await rotated.sign('alice')}`)
+      .expect(200);
+    await request(app)
+      .get('/api/bob/tasks')
+      .set('Authorization', `Bearer ${await rotated.sign('alice')}`)
+      .expect(403);
   });
 
   it('refuses an HS256 token signed with the public key (algorithm confusion)', async () => {
@@ -187,6 +213,9 @@ describe('bearer tokens from a JWKS endpoint (RS256, EdDSA), with key rotation',
     keys = [(await signer('RS256', 'known')).jwk];
     const stranger = await signer('RS256', 'unknown');
     const app = appWith({ jwksUrl, jwksCooldownMs: 0 });
-    await request(app).get('/api/alice/tasks').set('Authorization', `Bearer ${await stranger.sign('alice')}`).expect(401);
+    await request(app)
+      .get('/api/alice/tasks')
+      .set('Authorization', `Bearer ${await stranger.sign('alice')}`)
+      .expect(401);
   });
 });

@@ -1,5 +1,5 @@
-import type { ExpectedVersions, Task } from '@tasks/domain';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ExpectedVersions, Task } from '@tasks/domain';
 
 /** The strong entity tag of a task's current version (RFC 9110): changes whenever the task does. */
 export function entityTag(task: Task): string {

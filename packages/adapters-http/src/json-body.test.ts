@@ -21,14 +21,11 @@ afterEach(async () => {
 /** Sends `chunks` with chunked transfer encoding (no Content-Length), as a streaming client does. */
 function sendChunked(chunks: string[]): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      { port, host: '127.0.0.1', method: 'POST', path: '/api/streamer/tasks', headers: { 'Content-Type': 'application/json' } },
-      (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
-      },
-    );
+    const req = request({ port, host: '127.0.0.1', method: 'POST', path: '/api/streamer/tasks', headers: { 'Content-Type': 'application/json' } }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
     req.on('error', reject);
     for (const chunk of chunks) req.write(chunk);
     req.end();
@@ -65,14 +62,22 @@ describe('request bodies on the wire', () => {
     expect(statuses).toEqual(Array(20).fill(413));
     const parallel = await Promise.all(
       Array.from({ length: 10 }, () =>
-        fetch(`http://127.0.0.1:${port}/api/big/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: upload }).then((r) => r.status),
+        fetch(`http://127.0.0.1:${port}/api/big/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: upload }).then(
+          (r) => r.status,
+        ),
       ),
     );
     expect(parallel).toEqual(Array(10).fill(413));
   });
 
   it('keeps serving after a client goes away halfway through its body', async () => {
-    const req = request({ port, host: '127.0.0.1', method: 'POST', path: '/api/quitter/tasks', headers: { 'Content-Length': '500', 'Content-Type': 'application/json' } });
+    const req = request({
+      port,
+      host: '127.0.0.1',
+      method: 'POST',
+      path: '/api/quitter/tasks',
+      headers: { 'Content-Length': '500', 'Content-Type': 'application/json' },
+    });
     req.on('error', () => {});
     req.write('{"title":"never fin');
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -24,9 +24,7 @@ function checkRawBody(req: IncomingMessage, _res: unknown, bytes: Buffer): void 
   try {
     UTF8.decode(bytes);
   } catch {
-    throw new RequestValidationError([
-      { type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {}, ctx: { error: 'invalid UTF-8' } },
-    ]);
+    throw new RequestValidationError([{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {}, ctx: { error: 'invalid UTF-8' } }]);
   }
 }
 

@@ -14,7 +14,6 @@ const ORDER_BY_SORT: Record<SortValue, TaskOrder> = {
   '-title': { field: 'title', direction: 'desc' },
 };
 
-
 /**
  * Reads `completed`, `sort`, `limit` and `cursor` from the query string, reporting each bad value in
  * FastAPI's shape with `loc: ["query", name]`. Unknown parameters are ignored, as FastAPI does.
@@ -24,7 +23,13 @@ export function readListQuery(params: URLSearchParams, issues: ValidationIssue[]
   const completedRaw = params.get('completed');
   if (completedRaw !== null) {
     if (completedRaw === 'true' || completedRaw === 'false') completed = completedRaw === 'true';
-    else issues.push({ type: 'bool_parsing', loc: ['query', 'completed'], msg: 'Input should be a valid boolean, unable to interpret input', input: completedRaw });
+    else
+      issues.push({
+        type: 'bool_parsing',
+        loc: ['query', 'completed'],
+        msg: 'Input should be a valid boolean, unable to interpret input',
+        input: completedRaw,
+      });
   }
 
   let sort: SortValue = 'created_at';
@@ -41,11 +46,22 @@ export function readListQuery(params: URLSearchParams, issues: ValidationIssue[]
   const limitRaw = params.get('limit');
   if (limitRaw !== null) {
     if (!/^\s*[+-]?\d+\s*$/.test(limitRaw)) {
-      issues.push({ type: 'int_parsing', loc: ['query', 'limit'], msg: 'Input should be a valid integer, unable to parse string as an integer', input: limitRaw });
+      issues.push({
+        type: 'int_parsing',
+        loc: ['query', 'limit'],
+        msg: 'Input should be a valid integer, unable to parse string as an integer',
+        input: limitRaw,
+      });
     } else if (Number(limitRaw) < 1) {
       issues.push({ type: 'greater_than_equal', loc: ['query', 'limit'], msg: 'Input should be greater than or equal to 1', input: limitRaw, ctx: { ge: 1 } });
     } else if (Number(limitRaw) > LIST_LIMIT_MAX) {
-      issues.push({ type: 'less_than_equal', loc: ['query', 'limit'], msg: `Input should be less than or equal to ${LIST_LIMIT_MAX}`, input: limitRaw, ctx: { le: LIST_LIMIT_MAX } });
+      issues.push({
+        type: 'less_than_equal',
+        loc: ['query', 'limit'],
+        msg: `Input should be less than or equal to ${LIST_LIMIT_MAX}`,
+        input: limitRaw,
+        ctx: { le: LIST_LIMIT_MAX },
+      });
     } else limit = Number(limitRaw);
   }
 

@@ -10,8 +10,7 @@ type Line = { level: 'info' | 'error'; details: Record<string, unknown>; message
 
 function recordingLogger(): HttpLogger & { lines: Line[] } {
   const lines: Line[] = [];
-  const at = (level: Line['level']) => (details: object, message: string) =>
-    void lines.push({ level, details: details as Record<string, unknown>, message });
+  const at = (level: Line['level']) => (details: object, message: string) => void lines.push({ level, details: details as Record<string, unknown>, message });
   return { lines, info: at('info'), error: at('error') };
 }
 
@@ -82,11 +81,7 @@ describe('request ids', () => {
 describe('request logs', () => {
   it('writes one line per request with the route pattern, status, duration and request id, and no body', async () => {
     const logger = recordingLogger();
-    await request(appWith({ logger }))
-      .post('/api/alice/tasks')
-      .set('X-Request-Id', 'req-1')
-      .send({ title: 'secret plans' })
-      .expect(201);
+    await request(appWith({ logger })).post('/api/alice/tasks').set('X-Request-Id', 'req-1').send({ title: 'secret plans' }).expect(201);
     const requestLines = logger.lines.filter((line) => line.message === 'request completed');
     expect(requestLines).toHaveLength(1);
     expect(requestLines[0]!.details).toEqual({ reqId: 'req-1', method: 'POST', route: '/api/:userId/tasks', status: 201, durationMs: expect.any(Number) });

@@ -1,11 +1,4 @@
-import {
-  characterCount,
-  DESCRIPTION_MAX_LENGTH,
-  TITLE_MAX_LENGTH,
-  TITLE_MIN_LENGTH,
-  USER_ID_MAX_LENGTH,
-  USER_ID_MIN_LENGTH,
-} from '@tasks/domain';
+import { characterCount, DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, TITLE_MIN_LENGTH, USER_ID_MAX_LENGTH, USER_ID_MIN_LENGTH } from '@tasks/domain';
 import { z } from 'zod';
 
 /** Parameters a custom check attaches to its issue, so it can be reported in FastAPI's vocabulary. */
@@ -41,17 +34,21 @@ function text(min: number, max: number) {
 }
 
 /** Body of `POST /api/{user_id}/tasks`. Unknown fields are ignored, as FastAPI does. */
-export const TaskCreateBody = z.object({
-  title: text(TITLE_MIN_LENGTH, TITLE_MAX_LENGTH),
-  description: text(0, DESCRIPTION_MAX_LENGTH).nullable().optional(),
-}).meta({ id: 'TaskCreate' });
+export const TaskCreateBody = z
+  .object({
+    title: text(TITLE_MIN_LENGTH, TITLE_MAX_LENGTH),
+    description: text(0, DESCRIPTION_MAX_LENGTH).nullable().optional(),
+  })
+  .meta({ id: 'TaskCreate' });
 
 /** Body of `PUT /api/{user_id}/tasks/{id}`: every field optional, only those sent change. */
-export const TaskUpdateBody = z.object({
-  title: text(TITLE_MIN_LENGTH, TITLE_MAX_LENGTH).optional(),
-  description: text(0, DESCRIPTION_MAX_LENGTH).nullable().optional(),
-  completed: z.boolean().optional(),
-}).meta({ id: 'TaskUpdate' });
+export const TaskUpdateBody = z
+  .object({
+    title: text(TITLE_MIN_LENGTH, TITLE_MAX_LENGTH).optional(),
+    description: text(0, DESCRIPTION_MAX_LENGTH).nullable().optional(),
+    completed: z.boolean().optional(),
+  })
+  .meta({ id: 'TaskUpdate' });
 
 /** The `{user_id}` path segment. */
 export const UserIdParam = text(USER_ID_MIN_LENGTH, USER_ID_MAX_LENGTH);

@@ -1,5 +1,5 @@
-import type { z } from 'zod';
 import type { TaskListQuery } from '@tasks/domain';
+import type { z } from 'zod';
 import { readListQuery } from './list-query.js';
 import { UserIdParam } from './request-schemas.js';
 import { validate } from './validate.js';
@@ -54,10 +54,7 @@ export function readTaskRequest(input: TaskRouteInput): { userId: string };
 export function readTaskRequest(input: TaskRouteInput, options: { query: URLSearchParams }): { userId: string; query: TaskListQuery };
 export function readTaskRequest(input: TaskRouteInput, options: { id: true }): { userId: string; id: number };
 export function readTaskRequest<S extends z.ZodType>(input: TaskRouteInput, options: { body: S }): { userId: string; body: z.infer<S> };
-export function readTaskRequest<S extends z.ZodType>(
-  input: TaskRouteInput,
-  options: { id: true; body: S },
-): { userId: string; id: number; body: z.infer<S> };
+export function readTaskRequest<S extends z.ZodType>(input: TaskRouteInput, options: { id: true; body: S }): { userId: string; id: number; body: z.infer<S> };
 export function readTaskRequest(
   input: TaskRouteInput,
   options: { id?: true; body?: z.ZodType; query?: URLSearchParams } = {},

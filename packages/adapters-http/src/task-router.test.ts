@@ -46,7 +46,16 @@ describe('taskRouter in a host application', () => {
     const fail = async () => {
       throw failure;
     };
-    const broken: TaskRepository = { create: fail, createOnce: fail, forgetExpiredIdempotencyKeys: fail, list: fail, get: fail, update: fail, delete: fail, toggleCompletion: fail };
+    const broken: TaskRepository = {
+      create: fail,
+      createOnce: fail,
+      forgetExpiredIdempotencyKeys: fail,
+      list: fail,
+      get: fail,
+      update: fail,
+      delete: fail,
+      toggleCompletion: fail,
+    };
     const received: unknown[] = [];
     const host = hostApplication(taskUseCasesOn(broken), { received });
 

@@ -22,10 +22,7 @@ export class InvalidTokenError extends Error {
 }
 
 /** Where keys come from, and what else a token must say. */
-export type JwtSettings = (
-  | { readonly secret: string; readonly jwksUrl?: undefined }
-  | { readonly jwksUrl: string; readonly secret?: undefined }
-) & {
+export type JwtSettings = ({ readonly secret: string; readonly jwksUrl?: undefined } | { readonly jwksUrl: string; readonly secret?: undefined }) & {
   readonly issuer?: string;
   readonly audience?: string;
   /** The claim that holds the user id (`sub` by default). */
@@ -52,7 +49,11 @@ export class JoseTokenVerifier implements TokenVerifier {
       this.algorithms = SECRET_ALGORITHMS;
     } else {
       // Keys are cached; an unknown kid (a rotation) triggers a refetch, at most once per cooldown.
-      this.key = createRemoteJWKSet(new URL(settings.jwksUrl), { cooldownDuration: settings.jwksCooldownMs ?? 30_000, cacheMaxAge: 600_000, timeoutDuration: 5_000 });
+      this.key = createRemoteJWKSet(new URL(settings.jwksUrl), {
+        cooldownDuration: settings.jwksCooldownMs ?? 30_000,
+        cacheMaxAge: 600_000,
+        timeoutDuration: 5_000,
+      });
       this.algorithms = JWKS_ALGORITHMS;
     }
   }

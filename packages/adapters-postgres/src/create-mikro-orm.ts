@@ -1,9 +1,9 @@
 import { MikroORM } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { IdempotencyKeySchema } from './idempotency-key-schema.js';
 import { migrationsList } from './migrations/index.js';
 import { parsePostgresUrl } from './postgres-connection.js';
-import { IdempotencyKeySchema } from './idempotency-key-schema.js';
 import { TaskSchema } from './task-schema.js';
 
 /** MikroORM on PostgreSQL, as `createMikroOrm` opens it. */

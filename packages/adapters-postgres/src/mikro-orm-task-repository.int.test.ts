@@ -2,11 +2,11 @@ import type { MikroORM } from '@mikro-orm/core';
 import { DEFAULT_TASK_ORDER, DESCRIPTION_MAX_LENGTH, StorageUnavailableError, Task, TITLE_MAX_LENGTH, USER_ID_MAX_LENGTH } from '@tasks/domain';
 import { aNewTask, describeTaskRepositoryContract } from '@tasks/domain/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../test/postgres/postgres-sources.js';
 import { freshDatabaseUrl } from '../../../test/postgres/fresh-database.js';
+import { freePort } from '../../../test/postgres/postgres-sources.js';
 import { createMikroOrm, type PostgresOptions, type PostgresOrm } from './create-mikro-orm.js';
-import { MikroOrmTaskRepository } from './mikro-orm-task-repository.js';
 import { migrationsList } from './migrations/index.js';
+import { MikroOrmTaskRepository } from './mikro-orm-task-repository.js';
 import { runMigrations } from './run-migrations.js';
 import { isStorageFailure } from './storage-failure.js';
 
@@ -78,15 +78,17 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
   });
 
   it('creates columns whose limits are the domain limits', async () => {
-    const columns = await orm.em.fork().getConnection().execute<{ column_name: string; character_maximum_length: number | null }[]>(
-      `select column_name, character_maximum_length from information_schema.columns where table_name = 'tasks'`,
-    );
-    const limit = (name: string) => columns.find((column: { column_name: string; character_maximum_length: number | null }) => column.column_name === name)?.character_maximum_length;
+    const columns = await orm.em
+      .fork()
+      .getConnection()
+      .execute<{ column_name: string; character_maximum_length: number | null }[]>(
+        `select column_name, character_maximum_length from information_schema.columns where table_name = 'tasks'`,
+      );
+    const limit = (name: string) =>
+      columns.find((column: { column_name: string; character_maximum_length: number | null }) => column.column_name === name)?.character_maximum_length;
     expect(limit('title')).toBe(TITLE_MAX_LENGTH);
     expect(limit('user_id')).toBe(USER_ID_MAX_LENGTH);
-    await expect(
-      repository.create(aNewTask({ description: 'x'.repeat(DESCRIPTION_MAX_LENGTH + 1) })),
-    ).rejects.toThrow(/tasks_description_length/);
+    await expect(repository.create(aNewTask({ description: 'x'.repeat(DESCRIPTION_MAX_LENGTH + 1) }))).rejects.toThrow(/tasks_description_length/);
   });
 
   it('counts length in characters, as the domain does, so a title of 200 emoji fits', async () => {
@@ -99,7 +101,11 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
     const impatient = await createMikroOrm({ databaseUrl, ...poolDefaults, statementTimeoutMs: 200 });
     try {
       const started = Date.now();
-      const error = await impatient.em.fork().getConnection().execute('select pg_sleep(5)').catch((e: unknown) => e);
+      const error = await impatient.em
+        .fork()
+        .getConnection()
+        .execute('select pg_sleep(5)')
+        .catch((e: unknown) => e);
       expect(isStorageFailure(error)).toBe(true);
       expect((error as { code?: string }).code).toBe('57014');
       expect(Date.now() - started).toBeLessThan(4_000);

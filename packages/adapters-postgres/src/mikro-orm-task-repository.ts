@@ -9,8 +9,8 @@ import {
   InvalidCursorError,
   type NewTask,
   Task,
-  type TaskChanges,
   TaskChangedError,
+  type TaskChanges,
   type TaskListQuery,
   type TaskOrder,
   type TaskPage,
@@ -127,7 +127,11 @@ export class MikroOrmTaskRepository implements TaskRepository {
           await em.commit();
           return { task: created, replayed: false };
         }
-        const existing = await em.createQueryBuilder(IdempotencyKeySchema).select(['fingerprint', 'task']).where({ userId: task.userId, key: request.key }).execute('get');
+        const existing = await em
+          .createQueryBuilder(IdempotencyKeySchema)
+          .select(['fingerprint', 'task'])
+          .where({ userId: task.userId, key: request.key })
+          .execute('get');
         await em.rollback();
         if (existing.fingerprint !== request.fingerprint) throw new IdempotencyKeyReusedError();
         return { task: recall(existing.task), replayed: true };
@@ -192,7 +196,10 @@ export class MikroOrmTaskRepository implements TaskRepository {
   delete(userId: string, id: number, expected?: ExpectedVersions): Promise<boolean> {
     return guardStorage(async () => {
       const em = this.em.fork();
-      const result = await em.createQueryBuilder(TaskSchema).delete(this.target(userId, id, expected)).execute('run');
+      const result = await em
+        .createQueryBuilder(TaskSchema)
+        .delete(this.target(userId, id, expected))
+        .execute('run');
       if (result.affectedRows > 0) return true;
       await this.failUnlessMissing(em, userId, id, expected);
       return false;

@@ -16,14 +16,16 @@ async function makeCertificates(dir: string): Promise<void> {
   }
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost'], dir);
   await writeFile(join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'san.ext'], dir);
+  openssl(
+    ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'san.ext'],
+    dir,
+  );
 }
 
 describe('PostgreSQL that accepts TLS connections only', () => {
   let certs: string;
   let postgres: Awaited<ReturnType<typeof startEmbeddedPostgres>>;
-  const urlWith = (query: string) =>
-    `postgres://postgres:${encodeURIComponent(postgres.password)}@127.0.0.1:${postgres.port}/postgres?${query}`;
+  const urlWith = (query: string) => `postgres://postgres:${encodeURIComponent(postgres.password)}@127.0.0.1:${postgres.port}/postgres?${query}`;
   const opened: MikroORM[] = [];
 
   async function connect(query: string): Promise<MikroORM> {
@@ -55,10 +57,7 @@ describe('PostgreSQL that accepts TLS connections only', () => {
         }
         execFileSync('chmod', ['600', join(dataDir, 'server.key')]);
         await appendFile(join(dataDir, 'postgresql.conf'), "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
-        await writeFile(
-          join(dataDir, 'pg_hba.conf'),
-          'hostssl all all 127.0.0.1/32 scram-sha-256\nhostnossl all all 0.0.0.0/0 reject\n',
-        );
+        await writeFile(join(dataDir, 'pg_hba.conf'), 'hostssl all all 127.0.0.1/32 scram-sha-256\nhostnossl all all 0.0.0.0/0 reject\n');
       },
     });
   });

@@ -2,8 +2,16 @@ import { StorageUnavailableError } from '@tasks/domain';
 
 // Socket-level failures: the server is down, restarting, unreachable or dropped us.
 const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
-  'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
 ]);
 // SQLSTATEs that mean "not now" rather than "wrong query": connection exceptions (class 08), the server
 // shutting down or starting up, too many connections, a cancelled (timed out) statement.

@@ -73,7 +73,10 @@ function databaseUrl(env: Env): string | undefined {
 
 function corsOrigins(env: Env): string[] {
   const raw = read(env, 'CORS_ORIGINS') ?? 'http://localhost:3000';
-  const origins = raw.split(',').map((origin) => origin.trim()).filter(Boolean);
+  const origins = raw
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
   for (const origin of origins) {
     if (origin === '*') continue;
     let parsed: URL | undefined;

@@ -28,12 +28,16 @@ const postgresModule = new ContainerModule(({ bind }) => {
       [TOKENS.Config, TOKENS.Logger],
     )
     .inSingletonScope();
-  bind(TOKENS.TaskRepository).toResolvedValue((orm) => new MikroOrmTaskRepository(orm.em), [TOKENS.MikroOrm]).inSingletonScope();
+  bind(TOKENS.TaskRepository)
+    .toResolvedValue((orm) => new MikroOrmTaskRepository(orm.em), [TOKENS.MikroOrm])
+    .inSingletonScope();
 });
 
 /** The domain's use cases, all on the repository port. */
 const domainModule = new ContainerModule(({ bind }) => {
-  bind(TOKENS.TaskUseCases).toResolvedValue((tasks) => taskUseCasesOn(tasks), [TOKENS.TaskRepository]).inSingletonScope();
+  bind(TOKENS.TaskUseCases)
+    .toResolvedValue((tasks) => taskUseCasesOn(tasks), [TOKENS.TaskRepository])
+    .inSingletonScope();
 });
 
 /** Readiness and metrics: what operators and load balancers see of the service. */
@@ -41,7 +45,9 @@ const operationsModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.Readiness)
     .toResolvedValue((orm) => new Readiness(() => pingDatabase(orm, PING_TIMEOUT_MS)), [TOKENS.MikroOrm])
     .inSingletonScope();
-  bind(TOKENS.MetricsRegistry).toResolvedValue((orm) => createMetricsRegistry(() => poolStats(orm)), [TOKENS.MikroOrm]).inSingletonScope();
+  bind(TOKENS.MetricsRegistry)
+    .toResolvedValue((orm) => createMetricsRegistry(() => poolStats(orm)), [TOKENS.MikroOrm])
+    .inSingletonScope();
 });
 
 /** The HTTP adapter: the Express application built from the use cases. */

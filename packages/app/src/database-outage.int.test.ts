@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskResponse } from '@tasks/adapters-http';
-import { readJson } from '../../../test/read-json.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../../../test/postgres/postgres-sources.js';
+import { readJson } from '../../../test/read-json.js';
 import { type ServiceProcess, startServiceProcess } from '../../../test/service-process.js';
 
 // This file owns its PostgreSQL server: stopping and starting it is the point of the test.
@@ -21,8 +21,7 @@ describe('a database outage under the running service', () => {
 
   it('answers 503 while the database is down, stays up, and recovers with every task it acknowledged', async () => {
     const api = (path: string, init?: RequestInit) => fetch(`${service.url}/api/outage${path}`, init);
-    const create = (title: string) =>
-      api('/tasks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title }) });
+    const create = (title: string) => api('/tasks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title }) });
 
     const acknowledged: TaskResponse[] = [];
     for (let i = 0; i < 20; i++) acknowledged.push(await readJson(await create(`before ${i}`)));

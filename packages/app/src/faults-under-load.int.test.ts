@@ -61,9 +61,7 @@ function startLoad(baseUrl: () => string, workers: number) {
 async function expectNothingLost(databaseUrl: string, outcomes: Outcome[]): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  const { rows } = await client.query<{ id: string } & Fields>(
-    "select id, title, description, completed from tasks where user_id like 'load-%'",
-  );
+  const { rows } = await client.query<{ id: string } & Fields>("select id, title, description, completed from tasks where user_id like 'load-%'");
   await client.end();
   const byId = new Map(rows.map((row) => [Number(row.id), row]));
   const byTitle = new Map(rows.map((row) => [row.title, row]));

@@ -1,8 +1,8 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskResponse } from '@tasks/adapters-http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJson } from '../../../test/read-json.js';
 import { type ServiceProcess, startServiceProcess } from '../../../test/service-process.js';
 

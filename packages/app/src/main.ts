@@ -1,9 +1,9 @@
-import { ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { environmentWithDotEnv } from './environment.js';
 import { createLogger } from './logger.js';
 import { startTaskService } from './task-service.js';
 
-let config;
+let config: Config;
 try {
   config = loadConfig(environmentWithDotEnv());
 } catch (error) {

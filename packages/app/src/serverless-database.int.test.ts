@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it, inject } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { startDelayedProxy } from '../../../test/delayed-proxy.js';
 import { freshDatabaseUrl } from '../../../test/postgres/fresh-database.js';
 import { loadConfig } from './config.js';
@@ -13,10 +13,7 @@ afterEach(async () => {
 });
 
 async function serviceOn(databaseUrl: string, env: Record<string, string> = {}): Promise<TaskService> {
-  const service = await startTaskService(
-    loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', ...env }),
-    silent,
-  );
+  const service = await startTaskService(loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', ...env }), silent);
   cleanups.push(() => service.close());
   return service;
 }
@@ -98,7 +95,13 @@ describe('operational endpoints on the real service', () => {
     expect((await fetch(`${service.url}/readyz`)).status).toBe(200);
     await fetch(`${service.url}/api/metrics-user/tasks`);
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
-    for (const name of ['db_pool_connections_in_use', 'db_pool_connections_idle', 'db_pool_requests_pending', 'process_resident_memory_bytes', 'http_requests_total']) {
+    for (const name of [
+      'db_pool_connections_in_use',
+      'db_pool_connections_idle',
+      'db_pool_requests_pending',
+      'process_resident_memory_bytes',
+      'http_requests_total',
+    ]) {
       expect(metrics).toContain(`\n${name}`);
     }
     expect(metrics).toMatch(/db_pool_connections_max 10\n/);

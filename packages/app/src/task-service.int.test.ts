@@ -1,8 +1,8 @@
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readJson } from '../../../test/read-json.js';
 import { freshDatabaseUrl } from '../../../test/postgres/fresh-database.js';
+import { readJson } from '../../../test/read-json.js';
 import { loadConfig } from './config.js';
 import { startTaskService, type TaskService } from './task-service.js';
 
@@ -40,9 +40,7 @@ describe('the task service on PostgreSQL', () => {
 
   it('loses no toggle when fifty arrive at once over HTTP', async () => {
     const task = await readJson(await api('/racer/tasks', json({ title: 'race' })));
-    const answers = await Promise.all(
-      Array.from({ length: 50 }, () => api(`/racer/tasks/${task.id}/complete`, { method: 'PATCH' }).then((r) => readJson(r))),
-    );
+    const answers = await Promise.all(Array.from({ length: 50 }, () => api(`/racer/tasks/${task.id}/complete`, { method: 'PATCH' }).then((r) => readJson(r))));
     expect(answers.filter((answer) => answer.completed)).toHaveLength(25);
     expect((await readJson(await api(`/racer/tasks/${task.id}`))).completed).toBe(false);
   });
@@ -53,9 +51,11 @@ describe('the task service on PostgreSQL', () => {
     const task = await readJson(created);
     const statuses = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        api(`/optimist/tasks/${task.id}`, { ...json({ title: `writer ${i}` }), method: 'PUT', headers: { 'content-type': 'application/json', 'if-match': etag } }).then(
-          (response) => response.status,
-        ),
+        api(`/optimist/tasks/${task.id}`, {
+          ...json({ title: `writer ${i}` }),
+          method: 'PUT',
+          headers: { 'content-type': 'application/json', 'if-match': etag },
+        }).then((response) => response.status),
       ),
     );
     expect(statuses.filter((status) => status === 200)).toHaveLength(1);
@@ -66,7 +66,10 @@ describe('the task service on PostgreSQL', () => {
     const second = await startTaskService(loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1' }), silent);
     try {
       const send = (base: string) =>
-        fetch(`${base}/api/idem/tasks`, { ...json({ title: 'exactly once' }), headers: { 'content-type': 'application/json', 'idempotency-key': 'pay-2026-11' } });
+        fetch(`${base}/api/idem/tasks`, {
+          ...json({ title: 'exactly once' }),
+          headers: { 'content-type': 'application/json', 'idempotency-key': 'pay-2026-11' },
+        });
       const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => send(i % 2 ? service.url : second.url)));
       expect(answers.map((answer) => answer.status)).toEqual(Array(50).fill(201));
       const ids = new Set((await Promise.all(answers.map((answer) => readJson(answer)))).map((task) => task.id));
@@ -78,9 +81,7 @@ describe('the task service on PostgreSQL', () => {
   });
 
   it('creates a hundred tasks at once with distinct ids', async () => {
-    const created = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => api('/crowd/tasks', json({ title: `task ${i}` })).then((r) => readJson(r))),
-    );
+    const created = await Promise.all(Array.from({ length: 100 }, (_, i) => api('/crowd/tasks', json({ title: `task ${i}` })).then((r) => readJson(r))));
     expect(new Set(created.map((task) => task.id)).size).toBe(100);
     expect(await readJson(await api('/crowd/tasks'))).toHaveLength(100);
   });

@@ -1,11 +1,4 @@
-import {
-  characterCount,
-  DESCRIPTION_MAX_LENGTH,
-  TITLE_MAX_LENGTH,
-  TITLE_MIN_LENGTH,
-  USER_ID_MAX_LENGTH,
-  USER_ID_MIN_LENGTH,
-} from './task.js';
+import { characterCount, DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH, TITLE_MIN_LENGTH, USER_ID_MAX_LENGTH, USER_ID_MIN_LENGTH } from './task.js';
 import { TaskInvalidError } from './task-errors.js';
 
 // PostgreSQL cannot store U+0000 in text; rejecting it here keeps it a client error, not a storage one.

@@ -67,13 +67,10 @@ describe('ListTasks', () => {
 });
 
 describe('GetTask, UpdateTask, DeleteTask, ToggleTaskCompletion', () => {
-  it.each(['getTask', 'deleteTask', 'toggleTaskCompletion'] as const)(
-    "%s reports another user's task as not found",
-    async (useCase) => {
-      const task = (await tasks.createTask.execute({ userId: 'alice', title: 't' })).task;
-      await expect(tasks[useCase].execute('bob', task.id)).rejects.toBeInstanceOf(TaskNotFoundError);
-    },
-  );
+  it.each(['getTask', 'deleteTask', 'toggleTaskCompletion'] as const)("%s reports another user's task as not found", async (useCase) => {
+    const task = (await tasks.createTask.execute({ userId: 'alice', title: 't' })).task;
+    await expect(tasks[useCase].execute('bob', task.id)).rejects.toBeInstanceOf(TaskNotFoundError);
+  });
 
   it("UpdateTask reports another user's task as not found", async () => {
     const task = (await tasks.createTask.execute({ userId: 'alice', title: 't' })).task;

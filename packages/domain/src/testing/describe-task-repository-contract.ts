@@ -19,8 +19,7 @@ export interface TaskRepositoryFixture {
  */
 export function describeTaskRepositoryContract(adapterName: string, fixture: () => TaskRepositoryFixture): void {
   const repo = () => fixture().repository;
-  const listAll = async (userId: string, query: Partial<TaskListQuery> = {}) =>
-    (await repo().list(userId, { order: DEFAULT_TASK_ORDER, ...query })).tasks;
+  const listAll = async (userId: string, query: Partial<TaskListQuery> = {}) => (await repo().list(userId, { order: DEFAULT_TASK_ORDER, ...query })).tasks;
   /** Follows the cursors from the first page to the last, calling `between` after each page. */
   const walk = async (userId: string, query: Omit<TaskListQuery, 'after'>, between: () => Promise<unknown> = async () => {}) => {
     const pages: Task[][] = [];
@@ -84,31 +83,32 @@ export function describeTaskRepositoryContract(adapterName: string, fixture: () 
 
     it('lists only completed or only open tasks when asked', async () => {
       const user = 'filter-l3';
-      const [a, b, c] = [await repo().create(aNewTask({ userId: user })), await repo().create(aNewTask({ userId: user })), await repo().create(aNewTask({ userId: user }))];
+      const [a, b, c] = [
+        await repo().create(aNewTask({ userId: user })),
+        await repo().create(aNewTask({ userId: user })),
+        await repo().create(aNewTask({ userId: user })),
+      ];
       await repo().toggleCompletion(user, b.id);
       expect((await listAll(user, { completed: true })).map((task) => task.id)).toEqual([b.id]);
       expect((await listAll(user, { completed: false })).map((task) => task.id)).toEqual([a.id, c.id]);
     });
 
-    it.each(ORDERS.map((order) => [`${order.field} ${order.direction}`, order] as const))(
-      'orders the list by %s, then by id',
-      async (_, order) => {
-        const user = `order-${order.field}-${order.direction}`;
-        for (const title of ['b', 'a', 'B', 'b', 'é', 'a']) await repo().create(aNewTask({ userId: user, title }));
-        const all = await listAll(user);
-        // Modify some, so that updatedAt differs from the creation order.
-        await repo().update(user, all[1]!.id, { title: 'a' });
-        await repo().update(user, all[0]!.id, {});
-        const listed = await listAll(user, { order });
-        const key = (task: Task) => (order.field === 'title' ? task.title : task[order.field].toISOString());
-        const expected = [...listed].sort((x, y) => {
-          const byKey = key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0;
-          return (order.direction === 'asc' ? 1 : -1) * (byKey || x.id - y.id);
-        });
-        expect(listed.map((task) => task.id)).toEqual(expected.map((task) => task.id));
-        expect(listed).toHaveLength(6);
-      },
-    );
+    it.each(ORDERS.map((order) => [`${order.field} ${order.direction}`, order] as const))('orders the list by %s, then by id', async (_, order) => {
+      const user = `order-${order.field}-${order.direction}`;
+      for (const title of ['b', 'a', 'B', 'b', 'é', 'a']) await repo().create(aNewTask({ userId: user, title }));
+      const all = await listAll(user);
+      // Modify some, so that updatedAt differs from the creation order.
+      await repo().update(user, all[1]!.id, { title: 'a' });
+      await repo().update(user, all[0]!.id, {});
+      const listed = await listAll(user, { order });
+      const key = (task: Task) => (order.field === 'title' ? task.title : task[order.field].toISOString());
+      const expected = [...listed].sort((x, y) => {
+        const byKey = key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0;
+        return (order.direction === 'asc' ? 1 : -1) * (byKey || x.id - y.id);
+      });
+      expect(listed.map((task) => task.id)).toEqual(expected.map((task) => task.id));
+      expect(listed).toHaveLength(6);
+    });
 
     it.each(ORDERS.map((order) => [`${order.field} ${order.direction}`, order] as const))(
       'pages through the list by %s with cursors, each task exactly once',
@@ -247,9 +247,7 @@ export function describeTaskRepositoryContract(adapterName: string, fixture: () 
 
     it('lets exactly one of fifty concurrent changes conditioned on the same version win', async () => {
       const task = await repo().create(aNewTask());
-      const outcomes = await Promise.allSettled(
-        Array.from({ length: 50 }, (_, i) => repo().update(task.userId, task.id, { title: `writer ${i}` }, [1])),
-      );
+      const outcomes = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => repo().update(task.userId, task.id, { title: `writer ${i}` }, [1])));
       const winners = outcomes.filter((outcome) => outcome.status === 'fulfilled');
       expect(winners).toHaveLength(1);
       for (const outcome of outcomes) {
@@ -261,9 +259,7 @@ export function describeTaskRepositoryContract(adapterName: string, fixture: () 
     it('creates once per Idempotency-Key, even when fifty requests with the key arrive at once', async () => {
       const user = 'idem-1';
       const request = { key: 'retry-me', fingerprint: '["t",null]' };
-      const outcomes = await Promise.all(
-        Array.from({ length: 50 }, () => repo().createOnce(aNewTask({ userId: user, title: 't' }), request)),
-      );
+      const outcomes = await Promise.all(Array.from({ length: 50 }, () => repo().createOnce(aNewTask({ userId: user, title: 't' }), request)));
       expect(new Set(outcomes.map((outcome) => outcome.task.id)).size).toBe(1);
       expect(outcomes.filter((outcome) => !outcome.replayed)).toHaveLength(1);
       expect(outcomes[0]!.task).toMatchObject({ userId: user, title: 't' });
@@ -281,9 +277,7 @@ export function describeTaskRepositoryContract(adapterName: string, fixture: () 
 
     it('refuses a key reused for another request, and keeps keys apart per user', async () => {
       await repo().createOnce(aNewTask({ userId: 'idem-3' }), { key: 'k', fingerprint: 'a' });
-      await expect(repo().createOnce(aNewTask({ userId: 'idem-3' }), { key: 'k', fingerprint: 'b' })).rejects.toBeInstanceOf(
-        IdempotencyKeyReusedError,
-      );
+      await expect(repo().createOnce(aNewTask({ userId: 'idem-3' }), { key: 'k', fingerprint: 'b' })).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
       const other = await repo().createOnce(aNewTask({ userId: 'idem-4' }), { key: 'k', fingerprint: 'b' });
       expect(other.replayed).toBe(false);
     });
@@ -297,9 +291,7 @@ export function describeTaskRepositoryContract(adapterName: string, fixture: () 
 
     it('loses no toggle when fifty arrive at once', async () => {
       const task = await repo().create(aNewTask());
-      const results = await Promise.all(
-        Array.from({ length: 50 }, () => repo().toggleCompletion(task.userId, task.id)),
-      );
+      const results = await Promise.all(Array.from({ length: 50 }, () => repo().toggleCompletion(task.userId, task.id)));
       // Each toggle saw a distinct state, so the answers alternate: 25 of each, and the task ends as it began.
       expect(results.filter((result) => result!.completed)).toHaveLength(25);
       expect((await repo().get(task.userId, task.id))!.completed).toBe(false);

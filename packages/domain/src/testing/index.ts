@@ -1,3 +1,3 @@
-export { InMemoryTaskRepository } from './in-memory-task-repository.js';
 export { aNewTask } from './a-task.js';
 export { describeTaskRepositoryContract, type TaskRepositoryFixture } from './describe-task-repository-contract.js';
+export { InMemoryTaskRepository } from './in-memory-task-repository.js';
