@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { buildOpenApiDocument } from '@tasks/adapters-http';
 import { StorageUnavailableError, type TaskRepository, type TaskUseCases, taskUseCasesOn } from '@tasks/domain';
-import { InMemoryTaskRepository } from '@tasks/domain/testing';
+import { failingTaskRepository, InMemoryTaskRepository } from '@tasks/domain/testing';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type App, checkedAgainstOpenApi } from './openapi-conformance.js';
@@ -567,19 +567,7 @@ export function describeHttpContract(name: string, subject: HttpContractSubject)
       });
 
       it('answers 503 with Retry-After when the database is unreachable', async () => {
-        const fail = async () => {
-          throw new StorageUnavailableError(new Error('connect ECONNREFUSED'));
-        };
-        const down = appOn({
-          create: fail,
-          createOnce: fail,
-          forgetExpiredIdempotencyKeys: fail,
-          list: fail,
-          get: fail,
-          update: fail,
-          delete: fail,
-          toggleCompletion: fail,
-        });
+        const down = appOn(failingTaskRepository(new StorageUnavailableError(new Error('connect ECONNREFUSED'))));
         const response = await request(down).get(`${base}/alice/tasks`);
         expect(response.status).toBe(503);
         expect(response.body).toEqual({ detail: 'Service temporarily unavailable' });

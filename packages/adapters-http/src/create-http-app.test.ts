@@ -1,5 +1,5 @@
 import { type TaskRepository, taskUseCasesOn } from '@tasks/domain';
-import { InMemoryTaskRepository } from '@tasks/domain/testing';
+import { failingTaskRepository, InMemoryTaskRepository } from '@tasks/domain/testing';
 import request from 'supertest';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { describeHttpContract } from '../../../test/describe-http-contract.js';
@@ -97,13 +97,7 @@ describe('unexpected failures', () => {
   it('answers 500 without a stack trace or SQL, and logs the error with the request id', async () => {
     const lines: { details: Record<string, unknown>; message: string }[] = [];
     const logger: HttpLogger = { info: () => {}, error: (details, message) => void lines.push({ details: details as Record<string, unknown>, message }) };
-    const fail = async () => {
-      throw new Error('syntax error at or near "selec" in select * from tasks');
-    };
-    const broken = appOn(
-      { create: fail, createOnce: fail, forgetExpiredIdempotencyKeys: fail, list: fail, get: fail, update: fail, delete: fail, toggleCompletion: fail },
-      logger,
-    );
+    const broken = appOn(failingTaskRepository(new Error('syntax error at or near "selec" in select * from tasks')), logger);
     const response = await request(broken).post('/api/alice/tasks').set('X-Request-Id', 'req-500').send({ title: 't' });
     expect(response.status).toBe(500);
     expect(response.body).toEqual({ detail: 'Internal Server Error' });

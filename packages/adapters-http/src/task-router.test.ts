@@ -1,5 +1,5 @@
-import { type TaskRepository, type TaskUseCases, taskUseCasesOn } from '@tasks/domain';
-import { InMemoryTaskRepository } from '@tasks/domain/testing';
+import { type TaskUseCases, taskUseCasesOn } from '@tasks/domain';
+import { failingTaskRepository, InMemoryTaskRepository } from '@tasks/domain/testing';
 import express, { type ErrorRequestHandler } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
@@ -43,21 +43,8 @@ describeHttpContract('taskRouter mounted by a host application without a body pa
 describe('taskRouter in a host application', () => {
   it("passes an error it does not answer on to the host's error handler, as it was raised", async () => {
     const failure = new Error('the repository broke');
-    const fail = async () => {
-      throw failure;
-    };
-    const broken: TaskRepository = {
-      create: fail,
-      createOnce: fail,
-      forgetExpiredIdempotencyKeys: fail,
-      list: fail,
-      get: fail,
-      update: fail,
-      delete: fail,
-      toggleCompletion: fail,
-    };
     const received: unknown[] = [];
-    const host = hostApplication(taskUseCasesOn(broken), { received });
+    const host = hostApplication(taskUseCasesOn(failingTaskRepository(failure)), { received });
 
     const response = await request(host).get('/v1/tasks-api/alice/tasks');
     expect(response.status).toBe(500);

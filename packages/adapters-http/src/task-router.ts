@@ -105,14 +105,21 @@ export function taskRouter(options: TaskRouterOptions): Router {
   }
 
   const router = Router({ caseSensitive: true });
-  router.route('/:userId/tasks').all(allowMethods('GET', 'POST'), ...authenticate).get(listTasks).post(body, createTask);
+  router
+    .route('/:userId/tasks')
+    .all(allowMethods('GET', 'POST'), ...authenticate)
+    .get(listTasks)
+    .post(body, createTask);
   router
     .route('/:userId/tasks/:id')
     .all(allowMethods('GET', 'PUT', 'DELETE'), ...authenticate)
     .get(getTask)
     .put(body, updateTask)
     .delete(deleteTask);
-  router.route('/:userId/tasks/:id/complete').all(allowMethods('PATCH'), ...authenticate).patch(toggleTaskCompletion);
+  router
+    .route('/:userId/tasks/:id/complete')
+    .all(allowMethods('PATCH'), ...authenticate)
+    .patch(toggleTaskCompletion);
   router.use(contractErrorHandler(options.logger ?? silentLogger));
   return router;
 }
