@@ -18,13 +18,26 @@ export interface PostgresOptions {
   readonly idleTimeoutMs: number;
   /** How long to wait for a new connection, and for a free one from the pool, before giving up (503). */
   readonly connectTimeoutMs: number;
-  /** Longest a single statement may run before the server cancels it. */
+  /**
+   * Longest a statement may run before it fails as storage unavailable (503); 0 for no limit. Kept by
+   * the client, so that it works through any pooler (a transaction pooler refuses the `statement_timeout`
+   * startup parameter and loses a session `SET`).
+   */
   readonly statementTimeoutMs: number;
   /** Receives MikroORM's own messages (migrations applied); silent when absent. */
   readonly log?: (message: string) => void;
 }
 
-/** Opens MikroORM on PostgreSQL with a pool suited to a serverless database. Connections open lazily. */
+/** A connection of the pool, as the pool's validation sees it: `readyForQuery` is the driver's. */
+interface PooledConnection {
+  readonly readyForQuery?: boolean;
+}
+
+/**
+ * Opens MikroORM on PostgreSQL with a pool suited to a serverless database and to transaction poolers
+ * (Neon's pooled endpoint, PgBouncer): no startup parameter beyond `application_name`, no session
+ * state, no prepared statements. Connections open lazily.
+ */
 export async function createMikroOrm(options: PostgresOptions): Promise<PostgresOrm> {
   const connection = parsePostgresUrl(options.databaseUrl);
   const knexLog = (message: unknown) => options.log?.(String(message));
@@ -46,6 +59,10 @@ export async function createMikroOrm(options: PostgresOptions): Promise<Postgres
     migrations: { migrationsList, snapshot: false, transactional: true, allOrNothing: true },
     pool: { min: 0, max: options.poolMax, idleTimeoutMillis: options.idleTimeoutMs },
     driverOptions: {
+      pool: {
+        // A connection whose statement timed out is still running it: never hand it out again.
+        validate: (pooled: PooledConnection) => pooled.readyForQuery !== false,
+      },
       // knex's own default is 60 s: an outage would hang requests instead of answering 503.
       acquireConnectionTimeout: options.connectTimeoutMs,
       // knex writes connection errors to the console itself; they belong in the service's log.
@@ -55,7 +72,8 @@ export async function createMikroOrm(options: PostgresOptions): Promise<Postgres
         ssl: connection.ssl,
         application_name: connection.applicationName ?? 'tasks',
         connectionTimeoutMillis: options.connectTimeoutMs,
-        statement_timeout: options.statementTimeoutMs,
+        // The driver's own timeout, not the server's statement_timeout (a startup parameter).
+        ...(options.statementTimeoutMs > 0 ? { query_timeout: options.statementTimeoutMs } : {}),
         keepAlive: true,
       },
     },

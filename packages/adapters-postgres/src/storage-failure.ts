@@ -18,7 +18,7 @@ const NETWORK_CODES = new Set([
 const TRANSIENT_SQLSTATE = /^(08...|57P0[1-3]|53300|57014)$/;
 // pg, knex and TLS report some of these only in the message.
 const TRANSIENT_MESSAGE =
-  /Timeout acquiring a connection|Connection terminated|connection timeout|Connection ended unexpectedly|terminating connection|the database system is (starting up|shutting down|in recovery mode)|server closed the connection|self[- ]signed certificate|unable to verify the first certificate|The server does not support SSL connections/i;
+  /Timeout acquiring a connection|Query read timeout|Connection terminated|connection timeout|Connection ended unexpectedly|terminating connection|the database system is (starting up|shutting down|in recovery mode)|server closed the connection|self[- ]signed certificate|unable to verify the first certificate|The server does not support SSL connections/i;
 
 function isTransient(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
