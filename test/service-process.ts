@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './postgres/postgres-sources.js';
 
@@ -15,22 +16,31 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `packages/app/src/main.ts` with the given environment and waits until it answers HTTP. */
-export async function startServiceProcess(env: Record<string, string>, options: { cwd?: string; readyTimeoutMs?: number } = {}): Promise<ServiceProcess> {
+/**
+ * Starts `packages/app/src/main.ts` with the given environment and waits until it answers HTTP. Its
+ * output goes to a pipe, or with `outputFile` to that file, as a process manager would redirect it.
+ */
+export async function startServiceProcess(
+  env: Record<string, string>,
+  options: { cwd?: string; readyTimeoutMs?: number; outputFile?: string } = {},
+): Promise<ServiceProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
+  const file = options.outputFile === undefined ? undefined : openSync(options.outputFile, 'w');
   const child = spawn(process.execPath, ['--conditions=@tasks/source', '--import', 'tsx/esm', `${ROOT}packages/app/src/main.ts`], {
     cwd: options.cwd ?? ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', file ?? 'pipe', file ?? 'pipe'],
   });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  if (file !== undefined) closeSync(file);
+  let piped = '';
+  child.stdout?.on('data', (chunk) => (piped += chunk));
+  child.stderr?.on('data', (chunk) => (piped += chunk));
+  const output = () => (options.outputFile === undefined ? piped : readFileSync(options.outputFile, 'utf8'));
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const service: ServiceProcess = {
     url: `http://127.0.0.1:${port}`,
     child,
-    output: () => output,
+    output,
     exited: () => exit,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -39,7 +49,7 @@ export async function startServiceProcess(env: Record<string, string>, options: 
   };
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}:\n${output()}`);
     try {
       const response = await fetch(`${service.url}/api/ready-probe/tasks`);
       if (response.status === 200) return service;
@@ -49,5 +59,5 @@ export async function startServiceProcess(env: Record<string, string>, options: 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await service.stop('SIGKILL');
-  throw new Error(`service did not answer within the timeout:\n${output}`);
+  throw new Error(`service did not answer within the timeout:\n${output()}`);
 }

@@ -14,7 +14,9 @@ export function createLogger(level: LogLevel, destination: NodeJS.WriteStream = 
   };
   if (destination.isTTY) return pino(options, pretty({ colorize: true, destination }));
   if (destination !== process.stdout) return pino(options, destination);
-  // Buffered, asynchronous writes: a synchronous write per request line costs more than the request.
-  // The buffer is flushed on shutdown (see main.ts) and by pino itself on process exit.
-  return pino(options, pino.destination({ dest: 1, sync: false, minLength: 4096 }));
+  // Asynchronous writes, never held back: a line is written as soon as the previous write is done, so
+  // under load the lines of many requests share one write, and when idle each is written at once (a
+  // start-up line within milliseconds; a crash or kill loses only a write in flight). Pino flushes
+  // what is left synchronously when the process exits.
+  return pino(options, pino.destination({ dest: 1, sync: false, minLength: 0 }));
 }
