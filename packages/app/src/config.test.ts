@@ -45,9 +45,29 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'postgres://h/db?sslmode=sometimes', /DATABASE_URL has sslmode "sometimes"/],
     ['DATABASE_URL', 'not a url', /DATABASE_URL is not a URL/],
     ['MIGRATE_ON_START', 'maybe', /MIGRATE_ON_START must be true or false/],
+    ['DATABASE_URL_UNPOOLED', 'mysql://localhost/db', /DATABASE_URL_UNPOOLED has scheme "mysql:"/],
+    ['DB_STATEMENT_TIMEOUT_MS', '50', /DB_STATEMENT_TIMEOUT_MS must be 0 \(no limit\) or an integer from 100 to 3600000, got "50"/],
+    ['DB_STATEMENT_TIMEOUT_MS', '-1', /DB_STATEMENT_TIMEOUT_MS must be/],
+    ['SHUTDOWN_DELAY_MS', 'soon', /SHUTDOWN_DELAY_MS must be an integer from 0 to 600000/],
   ])('rejects %s=%s with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('takes DB_STATEMENT_TIMEOUT_MS=0 as no statement timeout', () => {
+    expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '0' }).dbStatementTimeoutMs).toBe(0);
+    expect(loadConfig({}).dbStatementTimeoutMs).toBe(15_000);
+  });
+
+  it('drains for 5 s after SIGTERM by default, and reads the direct URL for migrations', () => {
+    expect(loadConfig({}).shutdownDelayMs).toBe(5_000);
+    expect(loadConfig({ SHUTDOWN_DELAY_MS: '0' }).shutdownDelayMs).toBe(0);
+    const config = loadConfig({
+      DATABASE_URL: 'postgresql://u:p@ep-x-pooler.neon.tech/db?sslmode=require',
+      DATABASE_URL_UNPOOLED: 'postgresql://u:p@ep-x.neon.tech/db?sslmode=require',
+    });
+    expect(config.databaseUrlUnpooled).toBe('postgresql://u:p@ep-x.neon.tech/db?sslmode=require');
+    expect(loadConfig({}).databaseUrlUnpooled).toBeUndefined();
   });
 
   it('leaves authentication off by default, as the first plan had it', () => {

@@ -8,6 +8,11 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface Config {
   /** External PostgreSQL; undefined means "start the embedded one under `dataDir`". */
   readonly databaseUrl: string | undefined;
+  /**
+   * A direct (unpooled) URL of the same database, for migrations: Neon's integrations name it
+   * `DATABASE_URL_UNPOOLED`. Undefined means migrations use `databaseUrl`.
+   */
+  readonly databaseUrlUnpooled: string | undefined;
   readonly host: string;
   readonly port: number;
   readonly corsOrigins: readonly string[];
@@ -18,7 +23,10 @@ export interface Config {
   readonly dbPoolMax: number;
   readonly dbConnectTimeoutMs: number;
   readonly dbIdleTimeoutMs: number;
+  /** Longest a statement may run before its request gets 503; 0 for no limit. */
   readonly dbStatementTimeoutMs: number;
+  /** After SIGTERM, how long `/readyz` answers 503 while requests are still served, before the listener closes. */
+  readonly shutdownDelayMs: number;
   readonly shutdownTimeoutMs: number;
   /** Which proxies to believe for the client's scheme and host (Express's `trust proxy`). */
   readonly trustProxy: boolean | number | string;
@@ -51,6 +59,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+/** 0 turns the statement timeout off; anything else must be long enough for a real statement. */
+function statementTimeout(env: Env): number {
+  const name = 'DB_STATEMENT_TIMEOUT_MS';
+  const value = integer(env, name, 15_000, 0, 3_600_000);
+  if (value !== 0 && value < 100) throw new ConfigError(name, `must be 0 (no limit) or an integer from 100 to 3600000, got "${read(env, name)}"`);
+  return value;
+}
+
 function boolean(env: Env, name: string, fallback: boolean): boolean {
   const raw = read(env, name)?.toLowerCase();
   if (raw === undefined) return fallback;
@@ -59,13 +75,13 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
-function databaseUrl(env: Env): string | undefined {
-  const raw = read(env, 'DATABASE_URL');
+function databaseUrl(env: Env, name: 'DATABASE_URL' | 'DATABASE_URL_UNPOOLED'): string | undefined {
+  const raw = read(env, name);
   if (raw === undefined) return undefined;
   try {
     parsePostgresUrl(raw);
   } catch (error) {
-    if (error instanceof InvalidDatabaseUrlError) throw new ConfigError('DATABASE_URL', error.message);
+    if (error instanceof InvalidDatabaseUrlError) throw new ConfigError(name, error.message);
     throw error;
   }
   return raw;
@@ -142,7 +158,8 @@ function auth(env: Env): JwtSettings | undefined {
 /** Reads and checks the configuration; throws `ConfigError` on the first bad variable. */
 export function loadConfig(env: Env): Config {
   return {
-    databaseUrl: databaseUrl(env),
+    databaseUrl: databaseUrl(env, 'DATABASE_URL'),
+    databaseUrlUnpooled: databaseUrl(env, 'DATABASE_URL_UNPOOLED'),
     host: read(env, 'HOST') ?? '0.0.0.0',
     port: integer(env, 'PORT', 8000, 0, 65535),
     corsOrigins: corsOrigins(env),
@@ -153,7 +170,8 @@ export function loadConfig(env: Env): Config {
     dbPoolMax: integer(env, 'DB_POOL_MAX', 10, 1, 1000),
     dbConnectTimeoutMs: integer(env, 'DB_CONNECT_TIMEOUT_MS', 5_000, 100, 120_000),
     dbIdleTimeoutMs: integer(env, 'DB_IDLE_TIMEOUT_MS', 10_000, 100, 3_600_000),
-    dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000),
+    dbStatementTimeoutMs: statementTimeout(env),
+    shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', 5_000, 0, 600_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     trustProxy: trustProxy(read(env, 'TRUST_PROXY')),
     auth: auth(env),

@@ -26,8 +26,11 @@ try {
       process.exit(1);
     }
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    await service.close();
+    // SIGTERM comes from an orchestrator whose load balancer may still route here for a moment: stay
+    // up, not ready, for SHUTDOWN_DELAY_MS. SIGINT is a person at a terminal: no reason to wait.
+    const drainMs = signal === 'SIGTERM' ? config.shutdownDelayMs : 0;
+    logger.info({ signal, drainMs }, 'shutting down: finishing in-flight requests');
+    await service.close({ drainMs });
     logger.info('stopped');
     logger.flush();
     process.exit(0);

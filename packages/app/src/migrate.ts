@@ -3,14 +3,15 @@ import { ConfigError, loadConfig } from './config.js';
 import { environmentWithDotEnv } from './environment.js';
 import { createLogger } from './logger.js';
 
-// Applies pending migrations to DATABASE_URL and exits: the separate deploy step for setups that
-// run the service with MIGRATE_ON_START=false (for example through a pooler that cannot hold the lock).
+// Applies pending migrations and exits: the separate deploy step for setups that run the service with
+// MIGRATE_ON_START=false. Uses DATABASE_URL_UNPOOLED (the direct URL) when set, else DATABASE_URL.
 try {
   const config = loadConfig(environmentWithDotEnv());
-  if (!config.databaseUrl) throw new ConfigError('DATABASE_URL', 'must be set to run migrations');
+  const databaseUrl = config.databaseUrlUnpooled ?? config.databaseUrl;
+  if (!databaseUrl) throw new ConfigError('DATABASE_URL', 'must be set to run migrations (or DATABASE_URL_UNPOOLED, the direct URL)');
   const logger = createLogger(config.logLevel);
   const orm = await createMikroOrm({
-    databaseUrl: config.databaseUrl,
+    databaseUrl,
     poolMax: 2,
     idleTimeoutMs: config.dbIdleTimeoutMs,
     connectTimeoutMs: config.dbConnectTimeoutMs,

@@ -1,21 +1,27 @@
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabaseUrl } from '../../../test/postgres/fresh-database.js';
+import { freshDatabaseUrl, pooledUrl } from '../../../test/postgres/fresh-database.js';
+import { freePort } from '../../../test/postgres/postgres-sources.js';
 import { readJson } from '../../../test/read-json.js';
 import { loadConfig } from './config.js';
 import { startTaskService, type TaskService } from './task-service.js';
 
 const silent = pino({ level: 'silent' });
 
-describe('the task service on PostgreSQL', () => {
+const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** How the service reaches the database: directly, and through PgBouncer in transaction mode when installed. */
+const connections: [string, (directUrl: string) => string][] = [['directly', (url) => url]];
+if (pooledUrl('postgres://probe@127.0.0.1/probe') !== null) connections.push(['through PgBouncer (transaction pooling)', (url) => pooledUrl(url)!]);
+
+describe.each(connections)('the task service on PostgreSQL, connected %s', (_, connect) => {
   let databaseUrl: string;
   let service: TaskService;
   const api = (path: string, init?: RequestInit) => fetch(`${service.url}/api${path}`, init);
-  const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   beforeAll(async () => {
-    databaseUrl = await freshDatabaseUrl();
+    databaseUrl = connect(await freshDatabaseUrl());
     service = await startTaskService(loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1' }), silent);
   });
 
@@ -109,5 +115,31 @@ describe('the task service on PostgreSQL', () => {
     await service.close();
     service = await startTaskService(loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1' }), silent);
     expect(await readJson(await api(`/keeper/tasks/${task.id}`))).toEqual(task);
+  });
+});
+
+describe('migrations over DATABASE_URL_UNPOOLED', () => {
+  it('applies the migrations over the direct URL, not over DATABASE_URL', async () => {
+    const direct = await freshDatabaseUrl();
+    const unreachable = new URL(direct);
+    unreachable.port = String(await freePort());
+    // The service's own URL is fine; only the migrations' URL is not: start-up fails on it.
+    await expect(
+      startTaskService(
+        loadConfig({ DATABASE_URL: direct, DATABASE_URL_UNPOOLED: unreachable.toString(), DB_CONNECT_TIMEOUT_MS: '1000', PORT: '0', HOST: '127.0.0.1' }),
+        silent,
+      ),
+    ).rejects.toThrow(/ECONNREFUSED|Timeout acquiring a connection/);
+
+    const service = await startTaskService(
+      loadConfig({ DATABASE_URL: pooledUrl(direct) ?? direct, DATABASE_URL_UNPOOLED: direct, PORT: '0', HOST: '127.0.0.1' }),
+      silent,
+    );
+    try {
+      const created = await fetch(`${service.url}/api/direct/tasks`, json({ title: 'migrated directly' }));
+      expect(created.status).toBe(201);
+    } finally {
+      await service.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { runMigrations } from '@tasks/adapters-postgres';
+import { createMikroOrm, type PostgresOrm, runMigrations } from '@tasks/adapters-postgres';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContainer } from './container.js';
@@ -11,8 +11,13 @@ import { TOKENS } from './tokens.js';
 export interface TaskService {
   readonly port: number;
   readonly url: string;
-  /** Stops accepting, lets in-flight requests finish, closes the pool, stops an embedded database. */
-  close(): Promise<void>;
+  /**
+   * Stops the service without losing a request: `/readyz` answers 503 at once, requests are still
+   * accepted and served for `drainMs` (so a load balancer can notice and route elsewhere), then the
+   * listener closes, in-flight requests finish (up to the shutdown timeout), the pool closes and an
+   * embedded database stops.
+   */
+  close(options?: { drainMs?: number }): Promise<void>;
 }
 
 // Above the idle timeout of common load balancers (60 s on AWS ALB and GCP), so the balancer, not the
@@ -41,8 +46,8 @@ export async function startTaskService(config: Config, logger: Logger): Promise<
     const orm = await container.getAsync(TOKENS.MikroOrm);
     cleanups.push(() => orm.close());
     if (config.migrateOnStart) {
-      const applied = await runMigrations(orm);
-      logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema is up to date');
+      const applied = await migrate(orm, config);
+      logger.info({ applied, direct: config.databaseUrlUnpooled !== undefined }, applied.length ? 'migrations applied' : 'database schema is up to date');
     }
     const tasks = await container.getAsync(TOKENS.TaskRepository);
     const cleanup = setInterval(() => {
@@ -58,17 +63,50 @@ export async function startTaskService(config: Config, logger: Logger): Promise<
     const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }, app);
     server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
     await listen(server, config.port, config.host);
-    cleanups.push(() => {
+    let drainMs = 0;
+    cleanups.push(async () => {
       readiness.markStopping();
-      return closeServer(server, config.shutdownTimeoutMs, logger);
+      if (drainMs > 0) {
+        logger.info({ drainMs }, 'not ready: still serving while load balancers notice');
+        await new Promise((resolve) => setTimeout(resolve, drainMs));
+      }
+      await closeServer(server, config.shutdownTimeoutMs, logger);
     });
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
     logger.info({ url, database: embedded ? 'embedded' : 'external' }, 'task service listening');
-    return { port, url, close: cleanUp };
+    return {
+      port,
+      url,
+      close: (options = {}) => {
+        drainMs = options.drainMs ?? 0;
+        return cleanUp();
+      },
+    };
   } catch (error) {
     await cleanUp();
     throw error;
+  }
+}
+
+/**
+ * Applies pending migrations: over the direct URL when one is configured (a pooler in front of the
+ * database is for the service's short statements, not for DDL), else over the service's own pool.
+ */
+async function migrate(orm: PostgresOrm, config: Config): Promise<string[]> {
+  if (config.databaseUrlUnpooled === undefined) return runMigrations(orm);
+  const direct = await createMikroOrm({
+    databaseUrl: config.databaseUrlUnpooled,
+    // Two: the migrator checks the database on a connection of its own beside the locked transaction.
+    poolMax: 2,
+    idleTimeoutMs: config.dbIdleTimeoutMs,
+    connectTimeoutMs: config.dbConnectTimeoutMs,
+    statementTimeoutMs: 0,
+  });
+  try {
+    return await runMigrations(direct);
+  } finally {
+    await direct.close();
   }
 }
 
