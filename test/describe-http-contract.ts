@@ -22,6 +22,8 @@ export interface HttpContractSubject {
    * a JSON parser of its own in front, which then decides about malformed, compressed and oversized bodies.
    */
   readonly ownBodyParser: boolean;
+  /** An empty repository for each test; the in-memory one when absent. */
+  freshRepository?(): Promise<TaskRepository>;
   /** Called with every response, for what the subject itself must add to each one. */
   everyResponse?(response: { status: number; headers: Record<string, string> }): void;
 }
@@ -55,8 +57,8 @@ export function describeHttpContract(name: string, subject: HttpContractSubject)
     subject.app(taskUseCasesOn(repository), bodyLimitBytes === undefined ? {} : { bodyLimitBytes });
 
   let app: App;
-  beforeEach(() => {
-    app = appOn();
+  beforeEach(async () => {
+    app = appOn(subject.freshRepository ? await subject.freshRepository() : undefined);
   });
   afterEach(() => {
     expect(checked.violations.splice(0), 'responses that do not match the OpenAPI document').toEqual([]);

@@ -19,3 +19,15 @@ export async function freshDatabaseUrl(adminUrl: string = inject('postgresAdminU
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+/**
+ * The same database through the run's PgBouncer (transaction pooling), or null when PgBouncer is not
+ * installed (the run then says so once).
+ */
+export function pooledUrl(directUrl: string, port: number | null = inject('pgBouncerPort')): string | null {
+  if (port === null) return null;
+  const url = new URL(directUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return url.toString();
+}
