@@ -9,6 +9,7 @@ import { jsonBody, parsedBody } from './json-body.js';
 import { linkOrigin } from './link-origin.js';
 import { TaskCreateBody, TaskUpdateBody } from './request-schemas.js';
 import { sendJson } from './send-json.js';
+import { sendJsonArray } from './send-json-array.js';
 import { readTaskRequest } from './task-request.js';
 import { toTaskResponse } from './task-response.js';
 import type { TokenVerifier } from './token-verifier.js';
@@ -50,6 +51,11 @@ export function taskRouter(options: TaskRouterOptions): Router {
     const question = req.url.indexOf('?');
     const params = new URLSearchParams(question === -1 ? '' : req.url.slice(question + 1));
     const { userId, query } = readTaskRequest(pathOf(req), { query: params });
+    if (query.limit === undefined) {
+      // The whole list, as the first plan answers it: streamed, so its length costs no memory.
+      await sendJsonArray(res, useCases.listAllTasks.execute(userId, query), toTaskResponse);
+      return;
+    }
     const page = await useCases.listTasks.execute(userId, query);
     if (page.nextCursor) {
       // The next page keeps this request's filter, order and size (RFC 8288, as GitHub does).

@@ -3,6 +3,7 @@ export * from './create-task.js';
 export * from './delete-task.js';
 export * from './domain-error.js';
 export * from './get-task.js';
+export * from './list-all-tasks.js';
 export * from './list-tasks.js';
 export * from './task.js';
 export * from './task-errors.js';

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ListAllTasks } from './list-all-tasks.js';
 import { DEFAULT_TASK_ORDER, DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from './task.js';
 import { TaskInvalidError, TaskNotFoundError } from './task-errors.js';
 import { type TaskUseCases, taskUseCasesOn } from './task-use-cases.js';
@@ -132,5 +133,34 @@ describe('user isolation, for any sequence of operations', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('ListAllTasks', () => {
+  it('returns every task in order, in batches of at most the batch size, each exactly once', async () => {
+    const repository = new InMemoryTaskRepository();
+    const useCases = taskUseCasesOn(repository);
+    const created = [];
+    for (let i = 0; i < 7; i++) created.push((await useCases.createTask.execute({ userId: 'many', title: `t${i}` })).task);
+    const batches = [];
+    for await (const batch of new ListAllTasks(repository, 3).execute('many')) batches.push(batch);
+    expect(batches.map((batch) => batch.length)).toEqual([3, 3, 1]);
+    expect(batches.flat()).toEqual(created);
+  });
+
+  it('keeps the filter and the order across batches', async () => {
+    const repository = new InMemoryTaskRepository();
+    const useCases = taskUseCasesOn(repository);
+    for (const title of ['c', 'a', 'd', 'b', 'e']) await useCases.createTask.execute({ userId: 'sorted', title });
+    const batches = [];
+    for await (const batch of new ListAllTasks(repository, 2).execute('sorted', { order: { field: 'title', direction: 'desc' } })) batches.push(batch);
+    expect(batches.flat().map((task) => task.title)).toEqual(['e', 'd', 'c', 'b', 'a']);
+  });
+
+  it('yields nothing for a user without tasks, and refuses an invalid user id', async () => {
+    const batches = [];
+    for await (const batch of tasks.listAllTasks.execute('nobody')) batches.push(batch);
+    expect(batches).toEqual([]);
+    await expect(tasks.listAllTasks.execute('').next()).rejects.toBeInstanceOf(TaskInvalidError);
   });
 });
