@@ -169,6 +169,18 @@ export function describeHttpContract(name: string, subject: HttpContractSubject)
         expect(response.body.detail[0]).toMatchObject({ type: 'model_attributes_type', loc: ['body'] });
       });
 
+      it('answers 409 once the user has the most tasks a user may have, and stores nothing more', async () => {
+        const repository = new InMemoryTaskRepository();
+        await repository.limitTasksPerUser(2);
+        const limited = appOn(repository);
+        for (const title of ['one', 'two']) await request(limited).post(`${base}/alice/tasks`).send({ title }).expect(201);
+        const refused = await request(limited).post(`${base}/alice/tasks`).send({ title: 'three' });
+        expect(refused.status).toBe(409);
+        expect(refused.body).toEqual({ detail: expect.stringMatching(/at most 2 tasks/) });
+        expect((await request(limited).get(`${base}/alice/tasks`)).body).toHaveLength(2);
+        await request(limited).post(`${base}/bob/tasks`).send({ title: 'someone else' }).expect(201);
+      });
+
       it('answers 422 for a user id longer than 255 characters', async () => {
         const response = await request(app)
           .post(`${base}/${'u'.repeat(256)}/tasks`)

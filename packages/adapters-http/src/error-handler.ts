@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { DomainError, type DomainErrorCode, InvalidCursorError, TaskInvalidError } from '@tasks/domain';
+import { DomainError, type DomainErrorCode, InvalidCursorError, TaskInvalidError, type TaskLimitReachedError } from '@tasks/domain';
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { HttpError } from './http-error.js';
 import type { HttpLogger } from './http-logger.js';
@@ -14,6 +14,7 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   TASK_CHANGED: 412,
   CURSOR_INVALID: 422,
   IDEMPOTENCY_KEY_REUSED: 422,
+  TASK_LIMIT_REACHED: 409,
   STORAGE_UNAVAILABLE: 503,
 };
 
@@ -40,6 +41,8 @@ function domainErrorBody(error: DomainError): unknown {
       return { detail: 'Task not found' };
     case 'IDEMPOTENCY_KEY_REUSED':
       return { detail: 'Idempotency-Key was already used with a different request body' };
+    case 'TASK_LIMIT_REACHED':
+      return { detail: `Task limit reached: a user may have at most ${(error as TaskLimitReachedError).limit} tasks; delete some to make room` };
     case 'TASK_CHANGED':
       return { detail: 'Precondition Failed: the task has changed since the version in If-Match' };
     case 'STORAGE_UNAVAILABLE':

@@ -96,6 +96,7 @@ export function buildOpenApiDocument(options: { bearerAuth?: boolean } = {}) {
     responses: {
       ...auth,
       201: { ...json(TaskResponseBody, 'The task, as stored (or as first stored, for a repeated Idempotency-Key).'), headers: ETAG },
+      409: json(Detail, 'The user has the most tasks a user may have (`MAX_TASKS_PER_USER`); delete some to make room.'),
       413: json(Detail, 'The body is larger than the limit.'),
       415: json(Detail, 'The body is not JSON.'),
       ...errors,

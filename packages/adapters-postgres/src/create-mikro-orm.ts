@@ -4,6 +4,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { IdempotencyKeySchema } from './idempotency-key-schema.js';
 import { migrationsList } from './migrations/index.js';
 import { parsePostgresUrl } from './postgres-connection.js';
+import { TaskCountSchema, TaskSettingsSchema } from './task-limit-schemas.js';
 import { TaskSchema } from './task-schema.js';
 
 /** MikroORM on PostgreSQL, as `createMikroOrm` opens it. */
@@ -43,7 +44,7 @@ export async function createMikroOrm(options: PostgresOptions): Promise<Postgres
   const knexLog = (message: unknown) => options.log?.(String(message));
   return MikroORM.init<PostgreSqlDriver>({
     driver: PostgreSqlDriver,
-    entities: [TaskSchema, IdempotencyKeySchema],
+    entities: [TaskSchema, IdempotencyKeySchema, TaskCountSchema, TaskSettingsSchema],
     host: connection.host,
     port: connection.port,
     user: connection.user,

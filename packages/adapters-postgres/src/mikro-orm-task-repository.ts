@@ -11,6 +11,7 @@ import {
   Task,
   TaskChangedError,
   type TaskChanges,
+  TaskLimitReachedError,
   type TaskListQuery,
   type TaskOrder,
   type TaskPage,
@@ -19,6 +20,7 @@ import {
 } from '@tasks/domain';
 import { IdempotencyKeySchema, type RememberedTask } from './idempotency-key-schema.js';
 import { guardStorage } from './storage-failure.js';
+import { TaskSettingsSchema } from './task-limit-schemas.js';
 import { NOW_MS, TaskSchema } from './task-schema.js';
 
 // Every modification moves updated_at forward by at least 1 ms, at the API's precision, even when two
@@ -77,6 +79,15 @@ function toTasks(em: EntityManager, rows: EntityData<Task>[]): Task[] {
   return rows.map((row) => factory.create(TaskSchema, row, { merge: false, convertCustomTypes: true }));
 }
 
+/** The check violation the tasks' insert trigger raises when a user is at the limit; its detail is the limit. */
+const LIMIT_CONSTRAINT = 'tasks_per_user_limit';
+
+/** The domain's error for a create refused by the limit of tasks per user; any other error as it was. */
+function limitReached(error: unknown): unknown {
+  const failure = error as { constraint?: unknown; detail?: unknown } | null;
+  return failure?.constraint === LIMIT_CONSTRAINT ? new TaskLimitReachedError(Number(failure.detail)) : error;
+}
+
 /** A task as an Idempotency-Key keeps it, and back. */
 const remember = (task: Task): RememberedTask => ({
   ...task,
@@ -97,6 +108,12 @@ export class MikroOrmTaskRepository implements TaskRepository {
 
   create(task: NewTask): Promise<Task> {
     return guardStorage(() => this.insert(this.em.fork(), task));
+  }
+
+  limitTasksPerUser(max: number): Promise<void> {
+    return guardStorage(async () => {
+      await this.em.fork().createQueryBuilder(TaskSettingsSchema).update({ maxTasksPerUser: max }).where({ id: true }).execute('run');
+    });
   }
 
   createOnce(task: NewTask, request: IdempotentRequest): Promise<CreatedTask> {
@@ -211,7 +228,8 @@ export class MikroOrmTaskRepository implements TaskRepository {
     return this.change(userId, id, expected, { completed: raw('not completed') });
   }
 
-  private insert(em: EntityManager, task: NewTask): Promise<Task> {
+  /** Inserts the task; the insert trigger counts it against the user's limit in the same statement. */
+  private async insert(em: EntityManager, task: NewTask): Promise<Task> {
     const qb = em.createQueryBuilder(TaskSchema).insert({
       userId: task.userId,
       title: task.title,
@@ -222,7 +240,11 @@ export class MikroOrmTaskRepository implements TaskRepository {
       updatedAt: raw(NOW_MS),
       version: 1,
     });
-    return this.returningTask(em, qb) as Promise<Task>;
+    try {
+      return (await this.returningTask(em, qb))!;
+    } catch (error) {
+      throw limitReached(error);
+    }
   }
 
   /** One atomic UPDATE of the task, conditioned on the expected versions; tells "changed" from "missing". */

@@ -54,6 +54,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });
 
+  it('limits a user to 100,000 tasks by default, and to none with MAX_TASKS_PER_USER=0', () => {
+    expect(loadConfig({}).maxTasksPerUser).toBe(100_000);
+    expect(loadConfig({ MAX_TASKS_PER_USER: '0' }).maxTasksPerUser).toBe(0);
+    expect(() => loadConfig({ MAX_TASKS_PER_USER: 'many' })).toThrow(/MAX_TASKS_PER_USER must be an integer/);
+  });
+
   it('takes DB_STATEMENT_TIMEOUT_MS=0 as no statement timeout', () => {
     expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '0' }).dbStatementTimeoutMs).toBe(0);
     expect(loadConfig({}).dbStatementTimeoutMs).toBe(15_000);

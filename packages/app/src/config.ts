@@ -1,5 +1,6 @@
 import type { JwtSettings } from '@tasks/adapters-http';
 import { InvalidDatabaseUrlError, parsePostgresUrl } from '@tasks/adapters-postgres';
+import { DEFAULT_MAX_TASKS_PER_USER } from '@tasks/domain';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -20,6 +21,8 @@ export interface Config {
   readonly dataDir: string;
   readonly migrateOnStart: boolean;
   readonly bodyLimitBytes: number;
+  /** Most tasks a user may have; 0 for no limit. */
+  readonly maxTasksPerUser: number;
   readonly dbPoolMax: number;
   readonly dbConnectTimeoutMs: number;
   readonly dbIdleTimeoutMs: number;
@@ -167,6 +170,7 @@ export function loadConfig(env: Env): Config {
     dataDir: read(env, 'DATA_DIR') ?? '.data',
     migrateOnStart: boolean(env, 'MIGRATE_ON_START', true),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
+    maxTasksPerUser: integer(env, 'MAX_TASKS_PER_USER', DEFAULT_MAX_TASKS_PER_USER, 0, 1_000_000_000),
     dbPoolMax: integer(env, 'DB_POOL_MAX', 10, 1, 1000),
     dbConnectTimeoutMs: integer(env, 'DB_CONNECT_TIMEOUT_MS', 5_000, 100, 120_000),
     dbIdleTimeoutMs: integer(env, 'DB_IDLE_TIMEOUT_MS', 10_000, 100, 3_600_000),

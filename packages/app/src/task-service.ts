@@ -50,6 +50,8 @@ export async function startTaskService(config: Config, logger: Logger): Promise<
       logger.info({ applied, direct: config.databaseUrlUnpooled !== undefined }, applied.length ? 'migrations applied' : 'database schema is up to date');
     }
     const tasks = await container.getAsync(TOKENS.TaskRepository);
+    // Every instance states the limit it was configured with; the database keeps one for all of them.
+    await tasks.limitTasksPerUser(config.maxTasksPerUser);
     const cleanup = setInterval(() => {
       tasks.forgetExpiredIdempotencyKeys().then(
         (forgotten) => forgotten > 0 && logger.info({ forgotten }, 'expired idempotency keys deleted'),

@@ -1,5 +1,12 @@
 /** Stable codes for every failure the domain reports; adapters map them, never the message. */
-export type DomainErrorCode = 'TASK_NOT_FOUND' | 'TASK_INVALID' | 'TASK_CHANGED' | 'CURSOR_INVALID' | 'IDEMPOTENCY_KEY_REUSED' | 'STORAGE_UNAVAILABLE';
+export type DomainErrorCode =
+  | 'TASK_NOT_FOUND'
+  | 'TASK_INVALID'
+  | 'TASK_CHANGED'
+  | 'CURSOR_INVALID'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'TASK_LIMIT_REACHED'
+  | 'STORAGE_UNAVAILABLE';
 
 /** Base of every error the domain throws on purpose. */
 export class DomainError extends Error {

@@ -44,3 +44,10 @@ export class IdempotencyKeyReusedError extends DomainError {
     super('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request');
   }
 }
+
+/** The user already has as many tasks as a user may have; deleting one makes room. */
+export class TaskLimitReachedError extends DomainError {
+  constructor(readonly limit: number) {
+    super('TASK_LIMIT_REACHED', `A user may have at most ${limit} tasks`);
+  }
+}

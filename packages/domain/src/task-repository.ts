@@ -10,7 +10,11 @@ export interface TaskRepository {
   // task is at one of them, checked in the same atomic step; otherwise it throws `TaskChangedError`
   // (or resolves null/false when there is no such task at all).
 
-  /** Stores a new, not completed task and returns it with its id and timestamps. */
+  /**
+   * Stores a new, not completed task and returns it with its id and timestamps; throws
+   * `TaskLimitReachedError` when the user has the most tasks a user may have, checked in the same atomic
+   * step (concurrent creates never slip past the limit).
+   */
   create(task: NewTask): Promise<Task>;
   /**
    * Like `create`, once per key and user: while the key lives (IDEMPOTENCY_KEY_TTL_HOURS), a repeat of the
@@ -23,6 +27,11 @@ export interface TaskRepository {
    * them, so this only keeps the store small. Meant to run now and then, not per request.
    */
   forgetExpiredIdempotencyKeys(): Promise<number>;
+  /**
+   * From now on a user may have at most `max` tasks (0: no limit), for every instance using this store.
+   * Tasks a user has beyond a lowered limit stay; only new ones are refused.
+   */
+  limitTasksPerUser(max: number): Promise<void>;
   /**
    * The user's tasks that match the query, in its order (ties broken by id). With a limit, a page and
    * the cursor of the next one (keyset: stable while tasks are created); throws `InvalidCursorError`

@@ -30,6 +30,9 @@ export function characterCount(text: string): number {
   return count;
 }
 
+/** Most tasks a user may have unless configured otherwise: a list of this size still streams in seconds. */
+export const DEFAULT_MAX_TASKS_PER_USER = 100_000;
+
 /** Most tasks one page of a list may hold. */
 export const LIST_LIMIT_MAX = 100;
 

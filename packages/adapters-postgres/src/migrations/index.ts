@@ -3,6 +3,7 @@ import { Migration20261128000000CreateTasks } from './migration-20261128000000-c
 import { Migration20261128120000ListIndexes } from './migration-20261128120000-list-indexes.js';
 import { Migration20261128130000TaskVersion } from './migration-20261128130000-task-version.js';
 import { Migration20261128140000IdempotencyKeys } from './migration-20261128140000-idempotency-keys.js';
+import { Migration20261130000000TaskLimits } from './migration-20261130000000-task-limits.js';
 
 /** Every migration, oldest first. Listed explicitly so the same list works from source and from `dist`. */
 export const migrationsList: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128120000ListIndexes', class: Migration20261128120000ListIndexes },
   { name: 'Migration20261128130000TaskVersion', class: Migration20261128130000TaskVersion },
   { name: 'Migration20261128140000IdempotencyKeys', class: Migration20261128140000IdempotencyKeys },
+  { name: 'Migration20261130000000TaskLimits', class: Migration20261130000000TaskLimits },
 ];

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_TASK_ORDER, type Task, type TaskListQuery, type TaskOrder } from '../task.js';
-import { IdempotencyKeyReusedError, InvalidCursorError, TaskChangedError } from '../task-errors.js';
+import { IdempotencyKeyReusedError, InvalidCursorError, TaskChangedError, TaskLimitReachedError } from '../task-errors.js';
 import type { TaskRepository } from '../task-repository.js';
 import { aNewTask } from './a-task.js';
 
@@ -287,6 +287,41 @@ export function describeTaskRepositoryContract(adapterName: string, fixture: () 
       const first = await repo().createOnce(aNewTask({ userId: 'idem-5' }), request);
       expect(await repo().forgetExpiredIdempotencyKeys()).toBeGreaterThanOrEqual(0);
       expect(await repo().createOnce(aNewTask({ userId: 'idem-5' }), request)).toEqual({ task: first.task, replayed: true });
+    });
+
+    describe('with a limit of tasks per user', () => {
+      afterEach(() => repo().limitTasksPerUser(0));
+
+      it('refuses a create beyond the limit, and takes one again once a task is deleted', async () => {
+        await repo().limitTasksPerUser(3);
+        const user = 'limited-1';
+        const created = [];
+        for (let i = 0; i < 3; i++) created.push(await repo().create(aNewTask({ userId: user })));
+        await expect(repo().create(aNewTask({ userId: user }))).rejects.toMatchObject({ code: 'TASK_LIMIT_REACHED', limit: 3 });
+        await expect(repo().createOnce(aNewTask({ userId: user }), { key: 'over', fingerprint: 'f' })).rejects.toBeInstanceOf(TaskLimitReachedError);
+        expect(await listAll(user)).toHaveLength(3);
+        // Another user is not affected.
+        await repo().create(aNewTask({ userId: 'limited-2' }));
+        await repo().delete(user, created[0]!.id);
+        await repo().create(aNewTask({ userId: user }));
+      });
+
+      it('lets exactly as many of twenty concurrent creates through as the limit allows', async () => {
+        await repo().limitTasksPerUser(5);
+        const user = 'limited-race';
+        const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => repo().create(aNewTask({ userId: user }))));
+        expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(5);
+        for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(TaskLimitReachedError);
+        expect(await listAll(user)).toHaveLength(5);
+      });
+
+      it('has no limit at 0', async () => {
+        await repo().limitTasksPerUser(1);
+        await repo().create(aNewTask({ userId: 'unlimited' }));
+        await repo().limitTasksPerUser(0);
+        await repo().create(aNewTask({ userId: 'unlimited' }));
+        expect(await listAll('unlimited')).toHaveLength(2);
+      });
     });
 
     it('loses no toggle when fifty arrive at once', async () => {

@@ -9,6 +9,7 @@ export function failingTaskRepository(error: unknown): TaskRepository {
     create: fail,
     createOnce: fail,
     forgetExpiredIdempotencyKeys: fail,
+    limitTasksPerUser: fail,
     list: fail,
     get: fail,
     update: fail,

@@ -11,7 +11,7 @@ import {
   type TaskOrder,
   type TaskPage,
 } from '../task.js';
-import { IdempotencyKeyReusedError, InvalidCursorError, TaskChangedError } from '../task-errors.js';
+import { IdempotencyKeyReusedError, InvalidCursorError, TaskChangedError, TaskLimitReachedError } from '../task-errors.js';
 import type { TaskRepository } from '../task-repository.js';
 
 /**
@@ -22,6 +22,7 @@ export class InMemoryTaskRepository implements TaskRepository {
   private readonly tasks = new Map<number, Task>();
   private readonly idempotencyKeys = new Map<string, { fingerprint: string; task: Task; expiresAt: number }>();
   private lastId = 0;
+  private maxTasksPerUser = 0;
 
   constructor(private readonly clock: Clock = systemClock) {}
 
@@ -49,6 +50,10 @@ export class InMemoryTaskRepository implements TaskRepository {
       if (remembered.expiresAt <= now && this.idempotencyKeys.delete(slot)) forgotten++;
     }
     return forgotten;
+  }
+
+  async limitTasksPerUser(max: number): Promise<void> {
+    this.maxTasksPerUser = max;
   }
 
   async list(userId: string, query: TaskListQuery): Promise<TaskPage> {
@@ -88,6 +93,11 @@ export class InMemoryTaskRepository implements TaskRepository {
   }
 
   private insert(task: NewTask): Task {
+    if (this.maxTasksPerUser > 0) {
+      let owned = 0;
+      for (const existing of this.tasks.values()) if (existing.userId === task.userId) owned++;
+      if (owned >= this.maxTasksPerUser) throw new TaskLimitReachedError(this.maxTasksPerUser);
+    }
     const now = this.clock.now();
     const created = new Task(++this.lastId, task.userId, task.title, task.description, false, now, now);
     this.tasks.set(created.id, created);
