@@ -19,7 +19,7 @@ const docsPolicy = helmet.contentSecurityPolicy({
 });
 
 /** `GET /openapi.json` (the OpenAPI 3.1 document, built once) and `GET /docs` (Swagger UI on it). */
-export function apiDocsRoutes(options: { bearerAuth: boolean }): Router {
+export function apiDocsRoutes(options: { bearerAuth: boolean; rateLimited: boolean }): Router {
   const document = JSON.stringify(buildOpenApiDocument(options));
   const router = Router({ caseSensitive: true });
   router

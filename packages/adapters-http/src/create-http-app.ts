@@ -7,6 +7,7 @@ import { HttpError } from './http-error.js';
 import { type HttpLogger, silentLogger } from './http-logger.js';
 import { HttpMetrics } from './http-metrics.js';
 import { type Health, operationalRoutes } from './operational-routes.js';
+import type { RateLimitOptions } from './per-user-rate-limit.js';
 import { requestTracking } from './request-tracking.js';
 import { corsPolicy, securityHeaders } from './response-headers.js';
 import { taskRouter } from './task-router.js';
@@ -33,6 +34,8 @@ export interface HttpAppOptions {
   readonly trustProxy?: TrustProxy;
   /** When given, every `/api` request needs a bearer token this verifier accepts, for the path's user. */
   readonly tokenVerifier?: TokenVerifier;
+  /** When given, each user's requests are limited to this many a minute (429 beyond). */
+  readonly rateLimit?: RateLimitOptions;
 }
 
 /**
@@ -58,11 +61,12 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       useCases: options.useCases,
       ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
       tokenVerifier: options.tokenVerifier,
+      rateLimit: options.rateLimit,
       logger,
     }),
   );
   app.use(operationalRoutes(options.health, options.metricsRegistry));
-  app.use(apiDocsRoutes({ bearerAuth: options.tokenVerifier !== undefined }));
+  app.use(apiDocsRoutes({ bearerAuth: options.tokenVerifier !== undefined, rateLimited: options.rateLimit !== undefined }));
   app.use(() => {
     throw new HttpError(404, 'Not Found');
   });

@@ -4,6 +4,7 @@ export { contractErrorHandler, RETRY_AFTER_SECONDS, unexpectedErrorHandler } fro
 export type { HttpLogger } from './http-logger.js';
 export { buildOpenApiDocument } from './openapi-document.js';
 export type { Health } from './operational-routes.js';
+export type { RateLimitOptions } from './per-user-rate-limit.js';
 export { type TaskResponse, toTaskResponse } from './task-response.js';
 export { DEFAULT_BODY_LIMIT_BYTES, type TaskRouterOptions, taskRouter } from './task-router.js';
 export { InvalidTokenError, JoseTokenVerifier, type JwtSettings, type TokenVerifier, type VerifiedToken } from './token-verifier.js';

@@ -53,16 +53,17 @@ const preconditionFailed = { 412: json(Detail, 'The task changed since the versi
 
 const errors = {
   422: json(ValidationError, 'The request is invalid.'),
-  503: json(Detail, 'The database is unreachable; retry after `Retry-After` seconds.'),
+  503: json(Detail, 'The database is unreachable, or the service is overloaded; retry after `Retry-After` seconds.'),
   default: json(Detail, 'Any other error (a malformed path, 500): a message, never a stack trace.'),
 };
 const notFound = { 404: json(Detail, 'The user has no task with this id.') };
 
 /**
  * Builds the OpenAPI 3.1 document of the API from the same zod schemas that validate requests. With
- * `bearerAuth`, every task operation declares the bearer scheme and its 401 and 403 answers.
+ * `bearerAuth`, every task operation declares the bearer scheme and its 401 and 403 answers; with
+ * `rateLimited`, its 429 and the rate limit headers.
  */
-export function buildOpenApiDocument(options: { bearerAuth?: boolean } = {}) {
+export function buildOpenApiDocument(options: { bearerAuth?: boolean; rateLimited?: boolean } = {}) {
   const registry = new OpenAPIRegistry();
   // Without authentication every operation is explicitly open.
   let PUBLIC: { [scheme: string]: string[] }[] = [];
@@ -78,6 +79,20 @@ export function buildOpenApiDocument(options: { bearerAuth?: boolean } = {}) {
     auth = {
       401: json(Detail, 'No valid bearer token (`WWW-Authenticate: Bearer`).'),
       403: json(Detail, 'The token is valid but for another user.'),
+    };
+  }
+  if (options.rateLimited) {
+    const header = (description: string) => ({ description, schema: { type: 'string' as const } });
+    auth = {
+      ...auth,
+      429: {
+        ...json(Detail, "More requests this minute than the user's share (`RATE_LIMIT_PER_MINUTE`); nothing was done."),
+        headers: {
+          'Retry-After': header('Seconds until the window resets.'),
+          RateLimit: header('The remaining quota, as the IETF RateLimit header fields draft 8 states it: `"per-user";r=0;t=42`.'),
+          'RateLimit-Policy': header('The quota: `"per-user";q=600;w=60`.'),
+        },
+      },
     };
   }
   const tags = ['tasks'];

@@ -27,7 +27,7 @@ export function securityHeaders(): RequestHandler {
 /** Request headers a browser may send cross-origin, beyond the CORS-safelisted ones. */
 const CORS_ALLOWED_HEADERS = ['Content-Type', 'Authorization', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-Request-Id'];
 /** Response headers a browser script may read. */
-const CORS_EXPOSED_HEADERS = ['ETag', 'Link', 'Location', 'Retry-After', 'X-Request-Id'];
+const CORS_EXPOSED_HEADERS = ['ETag', 'Link', 'Location', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'X-Request-Id'];
 
 /**
  * cors, for the configured origins (`*` allows any). A request from an allowed origin gets

@@ -7,6 +7,7 @@ import { contractErrorHandler } from './error-handler.js';
 import { type HttpLogger, silentLogger } from './http-logger.js';
 import { jsonBody, parsedBody } from './json-body.js';
 import { linkOrigin } from './link-origin.js';
+import { perUserRateLimit, type RateLimitOptions } from './per-user-rate-limit.js';
 import { TaskCreateBody, TaskUpdateBody } from './request-schemas.js';
 import { sendJson } from './send-json.js';
 import { sendJsonArray } from './send-json-array.js';
@@ -26,6 +27,8 @@ export interface TaskRouterOptions {
   readonly tokenVerifier?: TokenVerifier | undefined;
   /** Where a database outage (503) is reported; silent when absent. */
   readonly logger?: HttpLogger;
+  /** When given, each user's requests are limited to this many a minute (429 beyond). */
+  readonly rateLimit?: RateLimitOptions | undefined;
 }
 
 /** The collection of a user's tasks, as the client addressed it: the base of Location and Link. */
@@ -44,8 +47,13 @@ const pathOf = (req: Request) => ({ userId: req.params.userId as string, id: req
 export function taskRouter(options: TaskRouterOptions): Router {
   const { useCases } = options;
   const body = jsonBody(options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES);
-  // Without a verifier the routes are open, as in the first plan: no handler at all, not one that passes.
-  const authenticate: RequestHandler[] = options.tokenVerifier ? [bearerAuthentication(options.tokenVerifier)] : [];
+  const logger = options.logger ?? silentLogger;
+  // Without a verifier or a limit the routes are open, as in the first plan: no handler at all, not one
+  // that passes. With both, a user is authenticated before their requests are counted.
+  const authenticate: RequestHandler[] = [
+    ...(options.tokenVerifier ? [bearerAuthentication(options.tokenVerifier)] : []),
+    ...(options.rateLimit ? [perUserRateLimit(options.rateLimit, logger)] : []),
+  ];
 
   async function listTasks(req: Request, res: Response) {
     const question = req.url.indexOf('?');
@@ -126,6 +134,6 @@ export function taskRouter(options: TaskRouterOptions): Router {
     .route('/:userId/tasks/:id/complete')
     .all(allowMethods('PATCH'), ...authenticate)
     .patch(toggleTaskCompletion);
-  router.use(contractErrorHandler(options.logger ?? silentLogger));
+  router.use(contractErrorHandler(logger));
   return router;
 }

@@ -49,6 +49,8 @@ describe('loadConfig', () => {
     ['DB_STATEMENT_TIMEOUT_MS', '50', /DB_STATEMENT_TIMEOUT_MS must be 0 \(no limit\) or an integer from 100 to 3600000, got "50"/],
     ['DB_STATEMENT_TIMEOUT_MS', '-1', /DB_STATEMENT_TIMEOUT_MS must be/],
     ['SHUTDOWN_DELAY_MS', 'soon', /SHUTDOWN_DELAY_MS must be an integer from 0 to 600000/],
+    ['RATE_LIMIT_PER_MINUTE', '0', /RATE_LIMIT_PER_MINUTE must be an integer from 1 to 1000000/],
+    ['REDIS_URL', 'http://cache:6379', /REDIS_URL is not a redis:\/\/ or rediss:\/\/ URL/],
   ])('rejects %s=%s with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
@@ -58,6 +60,14 @@ describe('loadConfig', () => {
     expect(loadConfig({}).maxTasksPerUser).toBe(100_000);
     expect(loadConfig({ MAX_TASKS_PER_USER: '0' }).maxTasksPerUser).toBe(0);
     expect(() => loadConfig({ MAX_TASKS_PER_USER: 'many' })).toThrow(/MAX_TASKS_PER_USER must be an integer/);
+  });
+
+  it('limits nobody without RATE_LIMIT_PER_MINUTE, and reads the limit and REDIS_URL when set', () => {
+    expect(loadConfig({})).toMatchObject({ rateLimitPerMinute: undefined, redisUrl: undefined });
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '600', REDIS_URL: 'rediss://:secret@cache.example:6380' })).toMatchObject({
+      rateLimitPerMinute: 600,
+      redisUrl: 'rediss://:secret@cache.example:6380',
+    });
   });
 
   it('takes DB_STATEMENT_TIMEOUT_MS=0 as no statement timeout', () => {

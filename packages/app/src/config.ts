@@ -33,6 +33,10 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** Which proxies to believe for the client's scheme and host (Express's `trust proxy`). */
   readonly trustProxy: boolean | number | string;
+  /** Requests a user may make a minute, or undefined for no limit. */
+  readonly rateLimitPerMinute: number | undefined;
+  /** Redis for counting them across instances; undefined counts per instance. */
+  readonly redisUrl: string | undefined;
   /** Bearer-token checking, or undefined for AUTH_MODE=none (the first plan's open contract). */
   readonly auth: JwtSettings | undefined;
 }
@@ -60,6 +64,19 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function redisUrl(env: Env): string | undefined {
+  const raw = read(env, 'REDIS_URL');
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['redis:', 'rediss:'].includes(url.protocol)) throw new ConfigError('REDIS_URL', 'is not a redis:// or rediss:// URL');
+  return raw;
 }
 
 /** 0 turns the statement timeout off; anything else must be long enough for a real statement. */
@@ -178,6 +195,8 @@ export function loadConfig(env: Env): Config {
     shutdownDelayMs: integer(env, 'SHUTDOWN_DELAY_MS', 5_000, 0, 600_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     trustProxy: trustProxy(read(env, 'TRUST_PROXY')),
+    rateLimitPerMinute: read(env, 'RATE_LIMIT_PER_MINUTE') === undefined ? undefined : integer(env, 'RATE_LIMIT_PER_MINUTE', 0, 1, 1_000_000),
+    redisUrl: redisUrl(env),
     auth: auth(env),
   };
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { createMetricsRegistry } from './metrics-registry.js';
+import { connectSharedRateLimitStore, type SharedRateLimitStore } from './rate-limit-store.js';
 import { Readiness } from './readiness.js';
 import { TOKENS } from './tokens.js';
 
@@ -40,6 +41,17 @@ const domainModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
 });
 
+/** Where rate limits are counted: Redis when configured (shared by instances), else each instance itself. */
+const rateLimitModule = new ContainerModule(({ bind }) => {
+  bind(TOKENS.SharedRateLimitStore)
+    .toResolvedValue(
+      (config: Config, logger: Logger) =>
+        config.rateLimitPerMinute !== undefined && config.redisUrl !== undefined ? connectSharedRateLimitStore(config.redisUrl, logger) : null,
+      [TOKENS.Config, TOKENS.Logger],
+    )
+    .inSingletonScope();
+});
+
 /** Readiness and metrics: what operators and load balancers see of the service. */
 const operationsModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.Readiness)
@@ -54,7 +66,7 @@ const operationsModule = new ContainerModule(({ bind }) => {
 const httpModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.HttpApp)
     .toResolvedValue(
-      (useCases: TaskUseCases, config: Config, logger: Logger, health: Readiness, metricsRegistry: Registry) =>
+      (useCases: TaskUseCases, config: Config, logger: Logger, health: Readiness, metricsRegistry: Registry, shared: SharedRateLimitStore | null) =>
         createHttpApp({
           useCases,
           corsOrigins: config.corsOrigins,
@@ -64,8 +76,11 @@ const httpModule = new ContainerModule(({ bind }) => {
           metricsRegistry,
           trustProxy: config.trustProxy,
           ...(config.auth ? { tokenVerifier: new CachedTokenVerifier(new JoseTokenVerifier(config.auth)) } : {}),
+          ...(config.rateLimitPerMinute === undefined
+            ? {}
+            : { rateLimit: { perMinute: config.rateLimitPerMinute, ...(shared ? { store: shared.store } : {}) } }),
         }),
-      [TOKENS.TaskUseCases, TOKENS.Config, TOKENS.Logger, TOKENS.Readiness, TOKENS.MetricsRegistry],
+      [TOKENS.TaskUseCases, TOKENS.Config, TOKENS.Logger, TOKENS.Readiness, TOKENS.MetricsRegistry, TOKENS.SharedRateLimitStore],
     )
     .inSingletonScope();
 });
@@ -75,6 +90,6 @@ export function createContainer(config: Config & { databaseUrl: string }, logger
   const container = new Container();
   container.bind(TOKENS.Config).toConstantValue(config);
   container.bind(TOKENS.Logger).toConstantValue(logger);
-  container.load(postgresModule, domainModule, operationsModule, httpModule);
+  container.load(postgresModule, domainModule, rateLimitModule, operationsModule, httpModule);
   return container;
 }

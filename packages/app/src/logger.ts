@@ -10,7 +10,7 @@ export function createLogger(level: LogLevel, destination: NodeJS.WriteStream = 
   const options = {
     level,
     base: { service: 'tasks' },
-    redact: { paths: ['authorization', 'cookie', 'password', 'databaseUrl', '*.password', '*.databaseUrl'], censor: '[redacted]' },
+    redact: { paths: ['authorization', 'cookie', 'password', 'databaseUrl', 'redisUrl', '*.password', '*.databaseUrl', '*.redisUrl'], censor: '[redacted]' },
   };
   if (destination.isTTY) return pino(options, pretty({ colorize: true, destination }));
   if (destination !== process.stdout) return pino(options, destination);

@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freshDatabaseUrl, pooledUrl } from '../../../test/postgres/fresh-database.js';
 import { freePort } from '../../../test/postgres/postgres-sources.js';
 import { readJson } from '../../../test/read-json.js';
@@ -141,5 +141,57 @@ describe('migrations over DATABASE_URL_UNPOOLED', () => {
     } finally {
       await service.close();
     }
+  });
+});
+
+describe('RATE_LIMIT_PER_MINUTE across instances', () => {
+  const redisUrl = inject('redisUrl');
+  /** Sends `count` lists for the user, alternating between the services; the statuses. */
+  async function listAlternately(services: TaskService[], user: string, count: number): Promise<number[]> {
+    const statuses = [];
+    for (let i = 0; i < count; i++) statuses.push((await fetch(`${services[i % services.length]!.url}/api/${user}/tasks`)).status);
+    return statuses;
+  }
+  const startTwo = async (env: Record<string, string>) => {
+    const databaseUrl = await freshDatabaseUrl();
+    const config = loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '4', ...env });
+    return [await startTaskService(config, silent), await startTaskService(config, silent)];
+  };
+
+  it("counts per instance without REDIS_URL: each instance grants a user's full share", async () => {
+    const services = await startTwo({});
+    try {
+      expect(await listAlternately(services, `solo-${Date.now()}`, 9)).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 429]);
+    } finally {
+      await Promise.all(services.map((service) => service.close()));
+    }
+  });
+
+  if (redisUrl !== null) {
+    it('shares the count through Redis with REDIS_URL: the share holds whichever instance answers', async () => {
+      const services = await startTwo({ REDIS_URL: redisUrl });
+      try {
+        const statuses = await listAlternately(services, `shared-${Date.now()}`, 6);
+        expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+      } finally {
+        await Promise.all(services.map((service) => service.close()));
+      }
+    });
+  }
+
+  it('refuses to start with a REDIS_URL where no Redis answers, saying so', async () => {
+    const closed = await freePort();
+    await expect(
+      startTaskService(
+        loadConfig({
+          DATABASE_URL: await freshDatabaseUrl(),
+          PORT: '0',
+          HOST: '127.0.0.1',
+          RATE_LIMIT_PER_MINUTE: '4',
+          REDIS_URL: `redis://127.0.0.1:${closed}`,
+        }),
+        silent,
+      ),
+    ).rejects.toThrow(/ECONNREFUSED/);
   });
 });

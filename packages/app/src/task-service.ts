@@ -60,6 +60,8 @@ export async function startTaskService(config: Config, logger: Logger): Promise<
     }, IDEMPOTENCY_CLEANUP_INTERVAL_MS);
     cleanup.unref();
     cleanups.push(async () => clearInterval(cleanup));
+    const shared = await container.getAsync(TOKENS.SharedRateLimitStore);
+    if (shared) cleanups.push(() => shared.close());
     const app = await container.getAsync(TOKENS.HttpApp);
     const readiness = await container.getAsync(TOKENS.Readiness);
     const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }, app);

@@ -5,6 +5,7 @@ import type { ServiceIdentifier } from 'inversify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
+import type { SharedRateLimitStore } from './rate-limit-store.js';
 import type { Readiness } from './readiness.js';
 
 /** Typed service identifiers of the container. */
@@ -16,5 +17,6 @@ export const TOKENS = {
   TaskUseCases: Symbol.for('TaskUseCases') as ServiceIdentifier<TaskUseCases>,
   Readiness: Symbol.for('Readiness') as ServiceIdentifier<Readiness>,
   MetricsRegistry: Symbol.for('MetricsRegistry') as ServiceIdentifier<Registry>,
+  SharedRateLimitStore: Symbol.for('SharedRateLimitStore') as ServiceIdentifier<SharedRateLimitStore | null>,
   HttpApp: Symbol.for('HttpApp') as ServiceIdentifier<HttpApp>,
 } as const;
