@@ -10,6 +10,7 @@ import { type Health, operationalRoutes } from './operational-routes.js';
 import type { RateLimitOptions } from './per-user-rate-limit.js';
 import { requestTracking } from './request-tracking.js';
 import { corsPolicy, securityHeaders } from './response-headers.js';
+import { shedWhenOverloaded } from './shed-when-overloaded.js';
 import { taskRouter } from './task-router.js';
 import type { TokenVerifier } from './token-verifier.js';
 
@@ -36,6 +37,8 @@ export interface HttpAppOptions {
   readonly tokenVerifier?: TokenVerifier;
   /** When given, each user's requests are limited to this many a minute (429 beyond). */
   readonly rateLimit?: RateLimitOptions;
+  /** True while a task request could not be served in time: it then gets 503 at once (probes never do). */
+  readonly overloaded?: () => boolean;
 }
 
 /**
@@ -57,6 +60,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.use(corsPolicy(options.corsOrigins));
   app.use(
     '/api',
+    ...(options.overloaded ? [shedWhenOverloaded(options.overloaded)] : []),
     taskRouter({
       useCases: options.useCases,
       ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),

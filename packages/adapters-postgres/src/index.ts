@@ -2,6 +2,7 @@ export { createMikroOrm, type PostgresOptions, type PostgresOrm } from './create
 export { type IdempotencyKey, IdempotencyKeySchema } from './idempotency-key-schema.js';
 export { MikroOrmTaskRepository } from './mikro-orm-task-repository.js';
 export { pingDatabase } from './ping-database.js';
+export { PoolPressure } from './pool-pressure.js';
 export { type PoolStats, poolStats } from './pool-stats.js';
 export { InvalidDatabaseUrlError, type PostgresConnection, parsePostgresUrl } from './postgres-connection.js';
 export { runMigrations } from './run-migrations.js';

@@ -7,6 +7,7 @@ import { freePort } from '../../../test/postgres/postgres-sources.js';
 import { createMikroOrm, type PostgresOptions, type PostgresOrm } from './create-mikro-orm.js';
 import { migrationsList } from './migrations/index.js';
 import { MikroOrmTaskRepository } from './mikro-orm-task-repository.js';
+import { PoolPressure } from './pool-pressure.js';
 import { runMigrations } from './run-migrations.js';
 import { isStorageFailure } from './storage-failure.js';
 
@@ -92,6 +93,25 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
         `select (select tasks from task_counts where user_id = '${user}') as counted, (select count(*)::int from tasks where user_id = '${user}') as actual`,
       );
     expect(row).toEqual({ counted: 4, actual: 4 });
+  });
+
+  it("estimates a new request's wait for a connection from the pool's queue and its recent statements", async () => {
+    const single = await createMikroOrm({ databaseUrl, ...poolDefaults, poolMax: 1 });
+    try {
+      const pressure = PoolPressure.of(single);
+      const sleep = () => single.em.fork().getConnection().execute('select pg_sleep(0.2)');
+      for (let i = 0; i < 3; i++) await sleep();
+      expect(pressure.expectedWaitMs()).toBe(0);
+      const queued = Promise.all(Array.from({ length: 8 }, sleep));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // One running, seven queued behind it, each about 200 ms, one connection: about 1.4 s.
+      expect(pressure.expectedWaitMs()).toBeGreaterThan(1_000);
+      expect(pressure.expectedWaitMs()).toBeLessThan(2_500);
+      await queued;
+      expect(pressure.expectedWaitMs()).toBe(0);
+    } finally {
+      await single.close(true);
+    }
   });
 
   it('creates columns whose limits are the domain limits', async () => {

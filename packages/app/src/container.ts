@@ -1,5 +1,5 @@
 import { CachedTokenVerifier, createHttpApp, JoseTokenVerifier } from '@tasks/adapters-http';
-import { createMikroOrm, MikroOrmTaskRepository, pingDatabase, poolStats } from '@tasks/adapters-postgres';
+import { createMikroOrm, MikroOrmTaskRepository, type PoolPressure, pingDatabase, poolStats } from '@tasks/adapters-postgres';
 import { type TaskUseCases, taskUseCasesOn } from '@tasks/domain';
 import { Container, ContainerModule } from 'inversify';
 import type { Logger } from 'pino';
@@ -66,7 +66,15 @@ const operationsModule = new ContainerModule(({ bind }) => {
 const httpModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.HttpApp)
     .toResolvedValue(
-      (useCases: TaskUseCases, config: Config, logger: Logger, health: Readiness, metricsRegistry: Registry, shared: SharedRateLimitStore | null) =>
+      (
+        useCases: TaskUseCases,
+        config: Config,
+        logger: Logger,
+        health: Readiness,
+        metricsRegistry: Registry,
+        shared: SharedRateLimitStore | null,
+        pressure: PoolPressure,
+      ) =>
         createHttpApp({
           useCases,
           corsOrigins: config.corsOrigins,
@@ -75,12 +83,15 @@ const httpModule = new ContainerModule(({ bind }) => {
           health,
           metricsRegistry,
           trustProxy: config.trustProxy,
+          // A request that would wait longer than the connect timeout for a connection would get 503
+          // after waiting: it gets it at once instead, and the queue drains.
+          overloaded: () => pressure.expectedWaitMs() > config.dbConnectTimeoutMs,
           ...(config.auth ? { tokenVerifier: new CachedTokenVerifier(new JoseTokenVerifier(config.auth)) } : {}),
           ...(config.rateLimitPerMinute === undefined
             ? {}
             : { rateLimit: { perMinute: config.rateLimitPerMinute, ...(shared ? { store: shared.store } : {}) } }),
         }),
-      [TOKENS.TaskUseCases, TOKENS.Config, TOKENS.Logger, TOKENS.Readiness, TOKENS.MetricsRegistry, TOKENS.SharedRateLimitStore],
+      [TOKENS.TaskUseCases, TOKENS.Config, TOKENS.Logger, TOKENS.Readiness, TOKENS.MetricsRegistry, TOKENS.SharedRateLimitStore, TOKENS.PoolPressure],
     )
     .inSingletonScope();
 });

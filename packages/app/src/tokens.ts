@@ -1,5 +1,5 @@
 import type { HttpApp } from '@tasks/adapters-http';
-import type { PostgresOrm } from '@tasks/adapters-postgres';
+import type { PoolPressure, PostgresOrm } from '@tasks/adapters-postgres';
 import type { TaskRepository, TaskUseCases } from '@tasks/domain';
 import type { ServiceIdentifier } from 'inversify';
 import type { Logger } from 'pino';
@@ -14,6 +14,7 @@ export const TOKENS = {
   Logger: Symbol.for('Logger') as ServiceIdentifier<Logger>,
   MikroOrm: Symbol.for('MikroOrm') as ServiceIdentifier<PostgresOrm>,
   TaskRepository: Symbol.for('TaskRepository') as ServiceIdentifier<TaskRepository>,
+  PoolPressure: Symbol.for('PoolPressure') as ServiceIdentifier<PoolPressure>,
   TaskUseCases: Symbol.for('TaskUseCases') as ServiceIdentifier<TaskUseCases>,
   Readiness: Symbol.for('Readiness') as ServiceIdentifier<Readiness>,
   MetricsRegistry: Symbol.for('MetricsRegistry') as ServiceIdentifier<Registry>,
