@@ -2,6 +2,7 @@
 // 1000 users x 20 tasks before each run, drives the harness's workloads with autocannon and prints a
 // table. It measures; it asserts nothing. Options (all optional):
 //   --workloads read-one,mixed,create,toggle-race,read-one@1   (NAME@C runs NAME at C connections)
+//               also big-list@10 (six 200,000-task lists while 10 connections run the mixed load) and flood@1000
 //   --connections 100  --duration 15  --warmup 3  --instances 1  --users 1000  --per-user 20
 //   --auth   run with AUTH_MODE=jwt (HS256) and send each user's bearer token
 //   --node-flags='--max-semi-space-size=32'   flags for the service's node (='' for none; npm start's by default)
@@ -9,6 +10,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
 import pg from 'pg';
@@ -75,7 +77,7 @@ async function startInstance(databaseUrl: string): Promise<Instance> {
       HOST: '127.0.0.1',
       ...(args.auth ? { AUTH_MODE: 'jwt', AUTH_JWT_SECRET: AUTH_SECRET } : {}),
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.BENCH_SERVICE_OUTPUT ? 'inherit' : 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
@@ -90,7 +92,7 @@ async function startInstance(databaseUrl: string): Promise<Instance> {
 }
 
 async function seed(db: pg.Client, users: number, perUser: number): Promise<TaskIds> {
-  await db.query('truncate tasks restart identity');
+  await db.query('truncate tasks, idempotency_keys restart identity');
   await db.query(
     `insert into tasks (user_id, title, description, completed, created_at, updated_at)
      select format('user-%s', lpad(u::text, 4, '0')), format('seeded task %s of user %s', t, u),
@@ -127,6 +129,119 @@ async function withToggleAudit<T>(db: pg.Client, run: () => Promise<T>): Promise
   } finally {
     await db.query('drop trigger bench_toggle_audit_tg on tasks; drop function bench_toggle_audit_fn(); drop table bench_toggle_audit;');
   }
+}
+
+function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
+  return Number(line?.split(/\s+/)[1] ?? 0) / 1024;
+}
+
+const BIG_USER = 'big-user';
+const BIG_LIST = 200_000;
+
+/**
+ * One user with 200,000 tasks of 200-character descriptions, inserted as a bulk import would be: with
+ * the tables' triggers off (so timestamps are given at the stored precision) and the user's count set after.
+ */
+async function seedBigUser(db: pg.Client): Promise<void> {
+  await db.query(`begin;
+    set local session_replication_role = replica;
+    delete from tasks where user_id = '${BIG_USER}';
+    insert into tasks (user_id, title, description, completed, created_at, updated_at)
+    select '${BIG_USER}', format('big list task %s', t), repeat('x', 200), t % 2 = 0,
+           date_trunc('milliseconds', now()) - make_interval(secs => t), date_trunc('milliseconds', now()) - make_interval(secs => t)
+    from generate_series(1, ${BIG_LIST}) as t;
+    insert into task_counts (user_id, tasks) values ('${BIG_USER}', ${BIG_LIST})
+      on conflict (user_id) do update set tasks = excluded.tasks;
+    commit;
+    analyze tasks;`);
+}
+
+/**
+ * Six concurrent reads of the 200,000-task list, each parsed and checked, while the mixed workload runs
+ * for the other users; prints the lists' times, the other users' p99 and the service's memory.
+ */
+async function bigList(instance: Instance, tasks: TaskIds, connections: number) {
+  const pid = instance.child.pid!;
+  await sleep(1_000);
+  const idleRss = rssMb(pid);
+  let peakRss = idleRss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, rssMb(pid));
+  }, 20);
+  // Each list is read and parsed in a thread of its own: parsing 76 MB of JSON would otherwise stall
+  // the event loop that times the other users' requests, and the stall would be counted as theirs.
+  const lists = Array.from({ length: 6 }, () => readInWorker(`${instance.url}/api/${BIG_USER}/tasks`));
+  let done = false;
+  const finished = Promise.all(lists).finally(() => {
+    done = true;
+  });
+  const others = [];
+  // The other users' load runs in slices until every big list has been read.
+  while (!done) others.push(await load([instance], 'mixed', tasks, connections, 2));
+  const results = await finished;
+  clearInterval(sampler);
+  const times = results.map((r) => r.ms).sort((a, b) => a - b);
+  return {
+    idleRss,
+    peakRss,
+    times,
+    complete: results.filter((r) => r.complete).length,
+    othersP99: Math.max(...others.map((o) => o.p99)),
+    othersRps: others.reduce((sum, o) => sum + o.rps, 0) / others.length,
+    othersErrors: others.reduce((sum, o) => sum + o.errors, 0),
+  };
+}
+
+/** Reads and parses a whole list in a worker thread; how long it took and whether it was complete. */
+function readInWorker(url: string): Promise<{ ms: number; complete: boolean }> {
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    (async () => {
+      const started = Date.now();
+      const response = await fetch(workerData.url);
+      const body = await response.json();
+      const complete = response.status === 200 && Array.isArray(body) && body.length === workerData.expected
+        && new Set(body.map((task) => task.id)).size === workerData.expected;
+      parentPort.postMessage({ ms: Date.now() - started, complete });
+    })().catch((error) => parentPort.postMessage({ ms: 0, complete: false, error: String(error) }));`;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(source, { eval: true, workerData: { url, expected: BIG_LIST } });
+    worker.once('message', (result: { ms: number; complete: boolean }) => {
+      resolve(result);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+  });
+}
+
+/** A flood of connections on the mixed workload: every answer counted by status. */
+async function flood(instance: Instance, tasks: TaskIds, connections: number, seconds: number) {
+  const driver = workload('mixed', tasks);
+  const result = await autocannon({
+    url: instance.url,
+    connections,
+    duration: seconds,
+    timeout: 30,
+    requests: [
+      { setupRequest: (request) => ({ ...request, ...driver.next() }), onResponse: (status: number, body: string) => driver.onResponse?.(status, body, {}) },
+    ],
+  });
+  const byStatus = result.statusCodeStats as unknown as Record<string, { count: number }>;
+  const count = (match: (status: number) => boolean) =>
+    Object.entries(byStatus)
+      .filter(([status]) => match(Number(status)))
+      .reduce((sum, [, stats]) => sum + stats.count, 0);
+  return {
+    ok: count((s) => s < 400),
+    unavailable: count((s) => s === 503),
+    other: count((s) => s >= 400 && s !== 503),
+    errors: result.errors,
+    timeouts: result.timeouts,
+    p99: result.latency.p99,
+  };
 }
 
 async function load(instances: Instance[], name: string, tasks: TaskIds, connections: number, seconds: number) {
@@ -179,6 +294,26 @@ async function main() {
     for (const spec of args.workloads!.split(',')) {
       const [name, conc] = spec.split('@') as [string, string | undefined];
       const connections = Number(conc ?? args.connections);
+      if (name === 'big-list') {
+        process.stderr.write(`${spec}: six concurrent lists of ${BIG_LIST} tasks while ${connections} connections run the mixed workload\n`);
+        const tasks = await seed(db, Number(args.users), Number(args['per-user']));
+        await seedBigUser(db);
+        const r = await bigList(instances[0]!, tasks, connections);
+        console.log(
+          `big-list: ${r.complete}/6 complete; list times ${r.times.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}; ` +
+            `RSS idle ${r.idleRss.toFixed(0)} MB, peak ${r.peakRss.toFixed(0)} MB (+${(r.peakRss - r.idleRss).toFixed(0)} MB); ` +
+            `other users meanwhile: ${r.othersRps.toFixed(0)} req/s, p99 ${r.othersP99.toFixed(0)} ms, ${r.othersErrors} errors`,
+        );
+        continue;
+      }
+      if (name === 'flood') {
+        process.stderr.write(`${spec}: ${connections} connections on the mixed workload for ${args.duration} s\n`);
+        const r = await flood(instances[0]!, await seed(db, Number(args.users), Number(args['per-user'])), connections, Number(args.duration));
+        console.log(
+          `flood@${connections}: ${r.ok} answered 2xx, ${r.unavailable} answered 503, ${r.other} other statuses, ${r.errors} connection errors, ${r.timeouts} timeouts; p99 ${r.p99} ms; service ${instances[0]!.child.exitCode === null ? 'still running' : 'EXITED'}`,
+        );
+        continue;
+      }
       const seconds = name === 'toggle-race' ? Math.min(5, Number(args.duration)) : Number(args.duration);
       process.stderr.write(`${spec}: warm-up ${args.warmup} s, then ${seconds} s at ${connections} connections\n`);
       await load(instances, name, await seed(db, Number(args.users), Number(args['per-user'])), connections, Number(args.warmup));

@@ -6,6 +6,7 @@ import { expectedVersions, notModified, setEntityTag } from './entity-tags.js';
 import { contractErrorHandler } from './error-handler.js';
 import { type HttpLogger, silentLogger } from './http-logger.js';
 import { jsonBody, parsedBody } from './json-body.js';
+import { Lane } from './lane.js';
 import { linkOrigin } from './link-origin.js';
 import { perUserRateLimit, type RateLimitOptions } from './per-user-rate-limit.js';
 import { TaskCreateBody, TaskUpdateBody } from './request-schemas.js';
@@ -48,6 +49,8 @@ export function taskRouter(options: TaskRouterOptions): Router {
   const { useCases } = options;
   const body = jsonBody(options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES);
   const logger = options.logger ?? silentLogger;
+  // Whole lists take turns, one batch at a time: a few huge lists cannot crowd everyone else out.
+  const wholeLists = new Lane();
   // Without a verifier or a limit the routes are open, as in the first plan: no handler at all, not one
   // that passes. With both, a user is authenticated before their requests are counted.
   const authenticate: RequestHandler[] = [
@@ -61,7 +64,7 @@ export function taskRouter(options: TaskRouterOptions): Router {
     const { userId, query } = readTaskRequest(pathOf(req), { query: params });
     if (query.limit === undefined) {
       // The whole list, as the first plan answers it: streamed, so its length costs no memory.
-      await sendJsonArray(res, useCases.listAllTasks.execute(userId, query), toTaskResponse);
+      await sendJsonArray(res, useCases.listAllTasks.execute(userId, query), toTaskResponse, wholeLists);
       return;
     }
     const page = await useCases.listTasks.execute(userId, query);

@@ -95,6 +95,43 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
     expect(row).toEqual({ counted: 4, actual: 4 });
   });
 
+  it('rounds timestamps written by other tools to the millisecond, so pages neither repeat nor skip a task', async () => {
+    const user = 'imported';
+    await orm.em
+      .fork()
+      .getConnection()
+      .execute(
+        `insert into tasks (user_id, title, description, completed, created_at, updated_at)
+         select '${user}', 'imported ' || i, null, false, now() - make_interval(secs => i), now() - make_interval(secs => i)
+         from generate_series(1, 7) as i`,
+      );
+    const seen: number[] = [];
+    let after: string | undefined;
+    do {
+      const page = await repository.list(user, { order: DEFAULT_TASK_ORDER, limit: 2, ...(after ? { after } : {}) });
+      seen.push(...page.tasks.map((task) => task.id));
+      after = page.nextCursor ?? undefined;
+    } while (after);
+    expect(seen).toHaveLength(7);
+    expect(new Set(seen).size).toBe(7);
+  });
+
+  it('forgets every count when the table is truncated, so the limit starts afresh', async () => {
+    const url = await freshDatabaseUrl();
+    const other = await createMikroOrm({ databaseUrl: url, ...poolDefaults });
+    try {
+      await runMigrations(other);
+      const tasks = new MikroOrmTaskRepository(other.em);
+      await tasks.limitTasksPerUser(2);
+      for (let i = 0; i < 2; i++) await tasks.create(aNewTask({ userId: 'truncated' }));
+      await other.em.getConnection().execute('truncate tasks');
+      for (let i = 0; i < 2; i++) await tasks.create(aNewTask({ userId: 'truncated' }));
+      await expect(tasks.create(aNewTask({ userId: 'truncated' }))).rejects.toMatchObject({ code: 'TASK_LIMIT_REACHED' });
+    } finally {
+      await other.close(true);
+    }
+  });
+
   it("estimates a new request's wait for a connection from the pool's queue and its recent statements", async () => {
     const single = await createMikroOrm({ databaseUrl, ...poolDefaults, poolMax: 1 });
     try {
@@ -149,6 +186,19 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
       const next = Date.now();
       expect(await impatient.em.fork().getConnection().execute('select 1 as one')).toEqual([{ one: 1 }]);
       expect(Date.now() - next).toBeLessThan(2_000);
+      // And PostgreSQL was asked to cancel the abandoned statement: it is not left running for 5 s.
+      await expect
+        .poll(
+          async () =>
+            (
+              await orm.em
+                .fork()
+                .getConnection()
+                .execute<{ n: number }[]>("select count(*)::int as n from pg_stat_activity where query = 'select pg_sleep(5)' and state = 'active'")
+            )[0]!.n,
+          { timeout: 2_000 },
+        )
+        .toBe(0);
     } finally {
       await impatient.close(true);
     }

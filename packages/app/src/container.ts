@@ -1,5 +1,5 @@
 import { CachedTokenVerifier, createHttpApp, JoseTokenVerifier } from '@tasks/adapters-http';
-import { createMikroOrm, MikroOrmTaskRepository, type PoolPressure, pingDatabase, poolStats } from '@tasks/adapters-postgres';
+import { createMikroOrm, MikroOrmTaskRepository, PoolPressure, pingDatabase, poolStats } from '@tasks/adapters-postgres';
 import { type TaskUseCases, taskUseCasesOn } from '@tasks/domain';
 import { Container, ContainerModule } from 'inversify';
 import type { Logger } from 'pino';
@@ -31,6 +31,9 @@ const postgresModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
   bind(TOKENS.TaskRepository)
     .toResolvedValue((orm) => new MikroOrmTaskRepository(orm.em), [TOKENS.MikroOrm])
+    .inSingletonScope();
+  bind(TOKENS.PoolPressure)
+    .toResolvedValue((orm) => PoolPressure.of(orm), [TOKENS.MikroOrm])
     .inSingletonScope();
 });
 

@@ -25,7 +25,7 @@ if (inject('pgBouncerPort') === null) throw new Error('no PgBouncer: this file n
     base: '/api',
     ownBodyParser: true,
     async freshRepository() {
-      await orm.em.getConnection().execute('truncate tasks, idempotency_keys, task_counts restart identity');
+      await orm.em.getConnection().execute('truncate tasks, idempotency_keys restart identity');
       return new MikroOrmTaskRepository(orm.em);
     },
   });

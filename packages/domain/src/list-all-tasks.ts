@@ -2,8 +2,11 @@ import { DEFAULT_TASK_ORDER, type Task, type TaskListQuery } from './task.js';
 import type { TaskRepository } from './task-repository.js';
 import { assertValidUserId } from './task-rules.js';
 
-/** How many tasks one batch of a whole list holds: one statement, one keyset page of the list's index. */
-export const LIST_BATCH_SIZE = 1000;
+/**
+ * How many tasks one batch of a whole list holds: one statement, one keyset page of the list's index,
+ * and a few milliseconds of work between which other users' requests are served.
+ */
+export const LIST_BATCH_SIZE = 100;
 
 /**
  * Returns all of a user's tasks that match the query, in its order, a batch at a time: a list of any

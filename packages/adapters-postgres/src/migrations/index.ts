@@ -4,6 +4,7 @@ import { Migration20261128120000ListIndexes } from './migration-20261128120000-l
 import { Migration20261128130000TaskVersion } from './migration-20261128130000-task-version.js';
 import { Migration20261128140000IdempotencyKeys } from './migration-20261128140000-idempotency-keys.js';
 import { Migration20261130000000TaskLimits } from './migration-20261130000000-task-limits.js';
+import { Migration20261130010000MillisecondTimestamps } from './migration-20261130010000-millisecond-timestamps.js';
 
 /** Every migration, oldest first. Listed explicitly so the same list works from source and from `dist`. */
 export const migrationsList: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128130000TaskVersion', class: Migration20261128130000TaskVersion },
   { name: 'Migration20261128140000IdempotencyKeys', class: Migration20261128140000IdempotencyKeys },
   { name: 'Migration20261130000000TaskLimits', class: Migration20261130000000TaskLimits },
+  { name: 'Migration20261130010000MillisecondTimestamps', class: Migration20261130010000MillisecondTimestamps },
 ];

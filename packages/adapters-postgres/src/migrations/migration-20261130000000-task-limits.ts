@@ -44,13 +44,23 @@ export class Migration20261130000000TaskLimits extends Migration {
         update "task_counts" set "tasks" = "tasks" - 1 where "user_id" = old."user_id";
         return old;
       end $$`);
+    this.addSql(`
+      create function "tasks_count_truncate"() returns trigger language plpgsql as $$
+      begin
+        delete from "task_counts";
+        return null;
+      end $$`);
     this.addSql(`create trigger "tasks_count_insert" before insert on "tasks" for each row execute function "tasks_count_insert"()`);
     this.addSql(`create trigger "tasks_count_delete" after delete on "tasks" for each row execute function "tasks_count_delete"()`);
+    // TRUNCATE fires no row trigger: without this, an emptied table would leave its counts behind.
+    this.addSql(`create trigger "tasks_count_truncate" after truncate on "tasks" for each statement execute function "tasks_count_truncate"()`);
   }
 
   override async down(): Promise<void> {
+    this.addSql('drop trigger if exists "tasks_count_truncate" on "tasks"');
     this.addSql('drop trigger if exists "tasks_count_delete" on "tasks"');
     this.addSql('drop trigger if exists "tasks_count_insert" on "tasks"');
+    this.addSql('drop function if exists "tasks_count_truncate"()');
     this.addSql('drop function if exists "tasks_count_delete"()');
     this.addSql('drop function if exists "tasks_count_insert"()');
     this.addSql('drop table if exists "task_settings"');
