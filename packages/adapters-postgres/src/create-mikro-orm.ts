@@ -1,7 +1,6 @@
 import { MikroORM } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { cancelAbandonedStatements } from './abandoned-statements.js';
 import { IdempotencyKeySchema } from './idempotency-key-schema.js';
 import { migrationsList } from './migrations/index.js';
 import { parsePostgresUrl } from './postgres-connection.js';
@@ -43,7 +42,7 @@ interface PooledConnection {
 export async function createMikroOrm(options: PostgresOptions): Promise<PostgresOrm> {
   const connection = parsePostgresUrl(options.databaseUrl);
   const knexLog = (message: unknown) => options.log?.(String(message));
-  const orm = await MikroORM.init<PostgreSqlDriver>({
+  return MikroORM.init<PostgreSqlDriver>({
     driver: PostgreSqlDriver,
     entities: [TaskSchema, IdempotencyKeySchema, TaskCountSchema, TaskSettingsSchema],
     host: connection.host,
@@ -80,6 +79,4 @@ export async function createMikroOrm(options: PostgresOptions): Promise<Postgres
       },
     },
   });
-  cancelAbandonedStatements(orm.em.getConnection().getKnex().client.pool as never, (message) => options.log?.(message));
-  return orm;
 }

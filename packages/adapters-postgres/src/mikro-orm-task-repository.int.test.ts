@@ -186,19 +186,6 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
       const next = Date.now();
       expect(await impatient.em.fork().getConnection().execute('select 1 as one')).toEqual([{ one: 1 }]);
       expect(Date.now() - next).toBeLessThan(2_000);
-      // And PostgreSQL was asked to cancel the abandoned statement: it is not left running for 5 s.
-      await expect
-        .poll(
-          async () =>
-            (
-              await orm.em
-                .fork()
-                .getConnection()
-                .execute<{ n: number }[]>("select count(*)::int as n from pg_stat_activity where query = 'select pg_sleep(5)' and state = 'active'")
-            )[0]!.n,
-          { timeout: 2_000 },
-        )
-        .toBe(0);
     } finally {
       await impatient.close(true);
     }
