@@ -59,10 +59,11 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
 }
 
-function peakRssMb(pid: number): number {
+/** A memory figure of a process from /proc, in MB: `VmRSS` (now) or `VmHWM` (its peak so far). */
+function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
     .split('\n')
-    .find((l) => l.startsWith('VmHWM:'));
+    .find((l) => l.startsWith(`${field}:`));
   return Number(line?.split(/\s+/)[1] ?? 0) / 1024;
 }
 
@@ -131,13 +132,6 @@ async function withToggleAudit<T>(db: pg.Client, run: () => Promise<T>): Promise
   }
 }
 
-function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
-  return Number(line?.split(/\s+/)[1] ?? 0) / 1024;
-}
-
 const BIG_USER = 'big-user';
 const BIG_LIST = 200_000;
 
@@ -166,10 +160,10 @@ async function seedBigUser(db: pg.Client): Promise<void> {
 async function bigList(instance: Instance, tasks: TaskIds, connections: number) {
   const pid = instance.child.pid!;
   await sleep(1_000);
-  const idleRss = rssMb(pid);
+  const idleRss = memoryMb(pid, 'VmRSS');
   let peakRss = idleRss;
   const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, rssMb(pid));
+    peakRss = Math.max(peakRss, memoryMb(pid, 'VmRSS'));
   }, 20);
   // Each list is read and parsed in a thread of its own: parsing 76 MB of JSON would otherwise stall
   // the event loop that times the other users' requests, and the stall would be counted as theirs.
@@ -331,7 +325,7 @@ async function main() {
         r.max.toFixed(1),
         String(r.errors),
         ((cpu / r.requests) * 1000).toFixed(0),
-        Math.max(...instances.map((i) => peakRssMb(i.child.pid!))).toFixed(0),
+        Math.max(...instances.map((i) => memoryMb(i.child.pid!, 'VmHWM'))).toFixed(0),
         measured.lost === undefined ? '' : `${measured.lost}/${measured.total}`,
       ]);
     }

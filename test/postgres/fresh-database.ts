@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { throughPort } from './pgbouncer.js';
 
 /**
  * Creates an empty database on the run's PostgreSQL server and returns its URL, so each test file works
@@ -25,9 +26,5 @@ export async function freshDatabaseUrl(adminUrl: string = inject('postgresAdminU
  * installed (the run then says so once).
  */
 export function pooledUrl(directUrl: string, port: number | null = inject('pgBouncerPort')): string | null {
-  if (port === null) return null;
-  const url = new URL(directUrl);
-  url.hostname = '127.0.0.1';
-  url.port = String(port);
-  return url.toString();
+  return port === null ? null : throughPort(directUrl, port);
 }

@@ -14,6 +14,14 @@ export function pgBouncerInstalled(): boolean {
   return existsSync(PGBOUNCER_BINARY);
 }
 
+/** The same database URL, but to the pooler listening on this port of the loopback. */
+export function throughPort(directUrl: string, port: number): string {
+  const url = new URL(directUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return url.toString();
+}
+
 /** A PgBouncer this process started; `pooled(url)` turns a URL of its PostgreSQL into one through it. */
 export interface PgBouncer {
   readonly port: number;
@@ -96,12 +104,7 @@ export async function startPgBouncer(adminUrl: string): Promise<PgBouncer> {
   }
   return {
     port,
-    pooled(directUrl) {
-      const url = new URL(directUrl);
-      url.hostname = '127.0.0.1';
-      url.port = String(port);
-      return url.toString();
-    },
+    pooled: (directUrl) => throughPort(directUrl, port),
     log,
     async stop() {
       if (child.exitCode === null) {

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { DomainError, type DomainErrorCode, InvalidCursorError, TaskInvalidError, type TaskLimitReachedError } from '@tasks/domain';
+import { DomainError, type DomainErrorCode, InvalidCursorError, TaskInvalidError, TaskLimitReachedError } from '@tasks/domain';
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { HttpError } from './http-error.js';
 import type { HttpLogger } from './http-logger.js';
@@ -33,6 +33,9 @@ function domainErrorBody(error: DomainError): unknown {
   if (error instanceof TaskInvalidError) {
     return { detail: [{ type: 'value_error', loc: FIELD_LOCATION[error.field], msg: `Value error, ${error.reason}`, input: null }] };
   }
+  if (error instanceof TaskLimitReachedError) {
+    return { detail: `Task limit reached: a user may have at most ${error.limit} tasks; delete some to make room` };
+  }
   if (error instanceof InvalidCursorError) {
     return { detail: [{ type: 'value_error', loc: ['query', 'cursor'], msg: 'Value error, the cursor is not valid for this list', input: null }] };
   }
@@ -41,8 +44,6 @@ function domainErrorBody(error: DomainError): unknown {
       return { detail: 'Task not found' };
     case 'IDEMPOTENCY_KEY_REUSED':
       return { detail: 'Idempotency-Key was already used with a different request body' };
-    case 'TASK_LIMIT_REACHED':
-      return { detail: `Task limit reached: a user may have at most ${(error as TaskLimitReachedError).limit} tasks; delete some to make room` };
     case 'TASK_CHANGED':
       return { detail: 'Precondition Failed: the task has changed since the version in If-Match' };
     case 'STORAGE_UNAVAILABLE':

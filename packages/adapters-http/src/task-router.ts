@@ -51,9 +51,10 @@ export function taskRouter(options: TaskRouterOptions): Router {
   const logger = options.logger ?? silentLogger;
   // Whole lists take turns, one batch at a time: a few huge lists cannot crowd everyone else out.
   const wholeLists = new Lane();
-  // Without a verifier or a limit the routes are open, as in the first plan: no handler at all, not one
-  // that passes. With both, a user is authenticated before their requests are counted.
-  const authenticate: RequestHandler[] = [
+  // What a request must pass before its route reads anything: the bearer token, then the user's share of
+  // requests (authenticated first, so only real users are counted). Without a verifier or a limit the
+  // routes are open, as in the first plan: no handler at all, not one that passes.
+  const admission: RequestHandler[] = [
     ...(options.tokenVerifier ? [bearerAuthentication(options.tokenVerifier)] : []),
     ...(options.rateLimit ? [perUserRateLimit(options.rateLimit, logger)] : []),
   ];
@@ -124,18 +125,18 @@ export function taskRouter(options: TaskRouterOptions): Router {
   const router = Router({ caseSensitive: true });
   router
     .route('/:userId/tasks')
-    .all(allowMethods('GET', 'POST'), ...authenticate)
+    .all(allowMethods('GET', 'POST'), ...admission)
     .get(listTasks)
     .post(body, createTask);
   router
     .route('/:userId/tasks/:id')
-    .all(allowMethods('GET', 'PUT', 'DELETE'), ...authenticate)
+    .all(allowMethods('GET', 'PUT', 'DELETE'), ...admission)
     .get(getTask)
     .put(body, updateTask)
     .delete(deleteTask);
   router
     .route('/:userId/tasks/:id/complete')
-    .all(allowMethods('PATCH'), ...authenticate)
+    .all(allowMethods('PATCH'), ...admission)
     .patch(toggleTaskCompletion);
   router.use(contractErrorHandler(logger));
   return router;

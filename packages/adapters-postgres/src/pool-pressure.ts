@@ -1,4 +1,5 @@
 import type { PostgresOrm } from './create-mikro-orm.js';
+import { knexPool } from './pool-stats.js';
 
 /** What pool pressure reads of knex's pool (tarn): its queue, its size, and its events. */
 interface ObservedPool {
@@ -32,7 +33,9 @@ export class PoolPressure {
 
   /** Pool pressure of the pool behind MikroORM (knex's), read from its counters and events. */
   static of(orm: PostgresOrm): PoolPressure {
-    return new PoolPressure(orm.em.getConnection().getKnex().client.pool as unknown as ObservedPool);
+    const pool = knexPool(orm);
+    if (!pool) throw new Error('MikroORM has no connection pool to observe');
+    return new PoolPressure(pool);
   }
 
   /** Estimated milliseconds a new request would wait for a connection. */

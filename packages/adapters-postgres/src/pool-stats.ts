@@ -12,9 +12,14 @@ export interface PoolStats {
   readonly max: number;
 }
 
-/** Reads the pool behind MikroORM (knex's tarn pool); zeros before the first connection exists. */
+/** The pool behind MikroORM: knex's tarn pool, for reading its counters and events, never for queries. */
+export function knexPool(orm: PostgresOrm) {
+  return orm.em.getConnection().getKnex().client.pool;
+}
+
+/** Reads the pool behind MikroORM; zeros before the pool exists. */
 export function poolStats(orm: PostgresOrm): PoolStats {
-  const pool = orm.em.getConnection().getKnex().client.pool;
+  const pool = knexPool(orm);
   if (!pool) return { inUse: 0, idle: 0, pending: 0, max: 0 };
   return { inUse: pool.numUsed(), idle: pool.numFree(), pending: pool.numPendingAcquires(), max: pool.max };
 }

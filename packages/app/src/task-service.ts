@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createMikroOrm, type PostgresOrm, runMigrations } from '@tasks/adapters-postgres';
+import { type PostgresOrm, runMigrations } from '@tasks/adapters-postgres';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContainer } from './container.js';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-database.js';
+import { migrateDatabase } from './migrate-database.js';
 import { TOKENS } from './tokens.js';
 
 /** The running service: its address, and how to stop it without losing a request. */
@@ -97,21 +98,8 @@ export async function startTaskService(config: Config, logger: Logger): Promise<
  * Applies pending migrations: over the direct URL when one is configured (a pooler in front of the
  * database is for the service's short statements, not for DDL), else over the service's own pool.
  */
-async function migrate(orm: PostgresOrm, config: Config): Promise<string[]> {
-  if (config.databaseUrlUnpooled === undefined) return runMigrations(orm);
-  const direct = await createMikroOrm({
-    databaseUrl: config.databaseUrlUnpooled,
-    // Two: the migrator checks the database on a connection of its own beside the locked transaction.
-    poolMax: 2,
-    idleTimeoutMs: config.dbIdleTimeoutMs,
-    connectTimeoutMs: config.dbConnectTimeoutMs,
-    statementTimeoutMs: 0,
-  });
-  try {
-    return await runMigrations(direct);
-  } finally {
-    await direct.close();
-  }
+function migrate(orm: PostgresOrm, config: Config): Promise<string[]> {
+  return config.databaseUrlUnpooled === undefined ? runMigrations(orm) : migrateDatabase(config.databaseUrlUnpooled, config);
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
