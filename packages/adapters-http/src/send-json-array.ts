@@ -1,6 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { Lane } from './lane.js';
 
+const COMMA = 0x2c;
+
 /** Resolves once the response can take more, or once the client has gone; leaves no listener behind. */
 function drained(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
@@ -27,26 +29,32 @@ export async function sendJsonArray<T>(res: ServerResponse, batches: AsyncGenera
   const next = () => lane.run(() => batches.next());
   const first = await next();
   const second = first.done ? first : await next();
-  // One JSON.stringify per batch, its brackets cut off: the items joined by commas, as in the whole array.
-  const json = (items: T[]) => JSON.stringify(items.map(toJson)).slice(1, -1);
   res.statusCode = 200;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   if (second.done) {
-    const payload = first.done ? '[]' : `[${json(first.value)}]`;
-    res.setHeader('Content-Length', Buffer.byteLength(payload));
+    const payload = Buffer.from(first.done ? '[]' : JSON.stringify(first.value.map(toJson)));
+    res.setHeader('Content-Length', payload.length);
     res.end(payload);
     return;
   }
+  // One JSON.stringify per batch, encoded once and written as bytes: its closing bracket is cut off, and
+  // after the first batch its opening bracket becomes the comma that joins it to the one before.
+  const chunk = (items: T[], joined: boolean) => {
+    const bytes = Buffer.from(JSON.stringify(items.map(toJson)));
+    if (joined) bytes[0] = COMMA;
+    return bytes.subarray(0, -1);
+  };
   let pending: IteratorResult<T[]> = second;
-  let chunk = `[${json(first.value!)}`;
+  let bytes = chunk(first.value!, false);
   while (!pending.done) {
-    if (!res.write(chunk)) await drained(res);
+    if (!res.write(bytes)) await drained(res);
     if (res.destroyed) {
       await batches.return(undefined);
       return;
     }
-    chunk = `,${json(pending.value)}`;
+    bytes = chunk(pending.value, true);
     pending = await next();
   }
-  res.end(`${chunk}]`);
+  res.write(bytes);
+  res.end(']');
 }
