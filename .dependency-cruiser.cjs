@@ -13,10 +13,10 @@ module.exports = {
     },
     {
       name: 'domain-testing-needs-only-vitest',
-      comment: 'The in-memory adapter and the contract suite may use the test runner, nothing else.',
+      comment: 'The in-memory adapter and the contract suite may use the test runner and fast-check (its property tests), nothing else.',
       severity: 'error',
       from: { path: '^packages/domain/src/testing/', pathNot: TEST_FILE },
-      to: { pathNot: ['^packages/domain/src', 'node_modules/(vitest|@vitest)/'] },
+      to: { pathNot: ['^packages/domain/src', 'node_modules/(vitest|@vitest|fast-check)/'] },
     },
     {
       name: 'http-adapter-knows-only-the-domain',

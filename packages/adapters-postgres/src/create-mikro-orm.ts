@@ -6,6 +6,7 @@ import { migrationsList } from './migrations/index.js';
 import { parsePostgresUrl } from './postgres-connection.js';
 import { TaskCountSchema, TaskSettingsSchema } from './task-limit-schemas.js';
 import { TaskSchema } from './task-schema.js';
+import { TaskTombstoneSchema } from './task-tombstone-schema.js';
 
 /** MikroORM on PostgreSQL, as `createMikroOrm` opens it. */
 export type PostgresOrm = MikroORM<PostgreSqlDriver>;
@@ -44,7 +45,7 @@ export async function createMikroOrm(options: PostgresOptions): Promise<Postgres
   const knexLog = (message: unknown) => options.log?.(String(message));
   return MikroORM.init<PostgreSqlDriver>({
     driver: PostgreSqlDriver,
-    entities: [TaskSchema, IdempotencyKeySchema, TaskCountSchema, TaskSettingsSchema],
+    entities: [TaskSchema, IdempotencyKeySchema, TaskCountSchema, TaskSettingsSchema, TaskTombstoneSchema],
     host: connection.host,
     port: connection.port,
     user: connection.user,

@@ -1,16 +1,21 @@
-import { type EntityData, raw } from '@mikro-orm/core';
+import { type EntityData, IsolationLevel, LockMode, raw } from '@mikro-orm/core';
 import type { EntityManager, InsertQueryBuilder, UpdateQueryBuilder } from '@mikro-orm/postgresql';
 import {
+  type ChangeBatch,
   type CreatedTask,
   type ExpectedVersions,
+  type FeedHead,
+  type FeedPosition,
   IDEMPOTENCY_KEY_TTL_HOURS,
   IdempotencyKeyReusedError,
   type IdempotentRequest,
   InvalidCursorError,
   type NewTask,
   Task,
+  type TaskChange,
   TaskChangedError,
   type TaskChanges,
+  type TaskFilter,
   TaskLimitReachedError,
   type TaskListQuery,
   type TaskOrder,
@@ -20,8 +25,9 @@ import {
 } from '@tasks/domain';
 import { IdempotencyKeySchema, type RememberedTask } from './idempotency-key-schema.js';
 import { guardStorage } from './storage-failure.js';
-import { TaskSettingsSchema } from './task-limit-schemas.js';
-import { NOW_MS, TaskSchema } from './task-schema.js';
+import { TaskCountSchema, TaskSettingsSchema } from './task-limit-schemas.js';
+import { NOW_MS, type StoredTask, TaskSchema } from './task-schema.js';
+import { TaskTombstoneSchema } from './task-tombstone-schema.js';
 
 // Every modification moves updated_at forward by at least 1 ms, at the API's precision, even when two
 // arrive within one millisecond or the clock steps back, so clients can rely on it to order versions.
@@ -75,9 +81,9 @@ function decodeCursor(cursor: string, order: TaskOrder): [string, number] {
  * through the entity factory: nothing is flushed, so nothing needs its tracking, and skipping it makes a
  * streamed list about 30 % cheaper in CPU.
  */
-function toTasks(em: EntityManager, rows: EntityData<Task>[]): Task[] {
+function toTasks(em: EntityManager, rows: EntityData<StoredTask>[]): Task[] {
   const platform = em.getPlatform();
-  const id = em.getMetadata().get<Task>(Task.name).properties.id.customType!;
+  const id = em.getMetadata().get<StoredTask>(Task.name).properties.id.customType!;
   return rows.map(
     (row) =>
       new Task(
@@ -91,6 +97,13 @@ function toTasks(em: EntityManager, rows: EntityData<Task>[]): Task[] {
         row.version!,
       ),
   );
+}
+
+/** PostgreSQL's bigint (which pg reads as a string) as a number, by MikroORM's type for it. */
+function bigintOf(em: EntityManager): (value: unknown) => number {
+  const type = em.getMetadata().get<StoredTask>(Task.name).properties.change.customType!;
+  const platform = em.getPlatform();
+  return (value) => type.convertToJSValue(value, platform) as number;
 }
 
 /** The check violation the tasks' insert trigger raises when a user is at the limit; its detail is the limit. */
@@ -217,7 +230,7 @@ export class MikroOrmTaskRepository implements TaskRepository {
   }
 
   update(userId: string, id: number, changes: TaskChanges, expected?: ExpectedVersions): Promise<Task | null> {
-    const fields: EntityData<Task> = {};
+    const fields: EntityData<StoredTask> = {};
     if (changes.title !== undefined) fields.title = changes.title;
     if (changes.description !== undefined) fields.description = changes.description;
     if (changes.completed !== undefined) fields.completed = changes.completed;
@@ -242,6 +255,134 @@ export class MikroOrmTaskRepository implements TaskRepository {
     return this.change(userId, id, expected, { completed: raw('not completed') });
   }
 
+  updateMatching(userId: string, filter: TaskFilter, changes: TaskChanges): Promise<number> {
+    const fields: EntityData<StoredTask> = {};
+    // Only tasks not already as asked change (and count): "complete all" leaves completed tasks alone.
+    const differs: string[] = [];
+    const values: unknown[] = [];
+    for (const field of ['title', 'description', 'completed'] as const) {
+      if (changes[field] === undefined) continue;
+      fields[field] = changes[field] as never;
+      differs.push(`${field} is distinct from ?`);
+      values.push(changes[field]);
+    }
+    return guardStorage(() =>
+      this.em.fork().transactional(async (em) => {
+        const where = { userId, ...filter };
+        const differ = `(${differs.join(' or ')})`;
+        // Rows first, counter second, as every write takes them: the matching tasks are locked, then the
+        // user's change counter moves once for all of them, then they change.
+        const locked = await em
+          .createQueryBuilder(TaskSchema)
+          .select('id')
+          .where(where)
+          .andWhere(differ, values)
+          .setLockMode(LockMode.PESSIMISTIC_WRITE)
+          .execute('all', false);
+        if (locked.length === 0) return 0;
+        const change = await this.nextChange(em, userId);
+        const result = await em
+          .createQueryBuilder(TaskSchema)
+          .update({ ...fields, change, updatedAt: raw(MODIFIED_NOW), version: raw('version + 1') })
+          .where(where)
+          .andWhere(differ, values)
+          .execute('run');
+        return result.affectedRows;
+      }),
+    );
+  }
+
+  deleteMatching(userId: string, filter: TaskFilter): Promise<number> {
+    return guardStorage(async () => {
+      // One statement: its delete trigger counts the tasks out and leaves their tombstones, under one change.
+      const result = await this.em
+        .fork()
+        .createQueryBuilder(TaskSchema)
+        .delete({ userId, ...filter })
+        .execute('run');
+      return result.affectedRows;
+    });
+  }
+
+  changes(userId: string, after: FeedPosition, limit: number): Promise<ChangeBatch> {
+    return guardStorage(() =>
+      // Three reads of one snapshot: tasks and tombstones are merged, and neither may be newer than the other.
+      this.em.fork().transactional(
+        async (em) => {
+          const head = await em.createQueryBuilder(TaskCountSchema).select(['forgottenThrough']).where({ userId }).execute('get');
+          const rows = await em
+            .createQueryBuilder(TaskSchema)
+            .select('*')
+            .where({ userId })
+            .andWhere('(change, id) > (?, ?)', [after.change, after.taskId])
+            .orderBy([{ change: 'asc' }, { id: 'asc' }])
+            .limit(limit + 1)
+            .execute('all');
+          const tombstones = await em
+            .createQueryBuilder(TaskTombstoneSchema)
+            .select('*')
+            .where({ userId })
+            .andWhere('(change, task_id) > (?, ?)', [after.change, after.taskId])
+            .orderBy([{ change: 'asc' }, { taskId: 'asc' }])
+            .limit(limit + 1)
+            .execute('all');
+          const number = bigintOf(em);
+          const tasks = toTasks(em, rows);
+          const entries: TaskChange[] = [
+            ...rows.map((row, i) => ({ kind: 'upsert' as const, change: number(row.change), task: tasks[i]! })),
+            ...tombstones.map((t) => ({ kind: 'delete' as const, change: number(t.change), taskId: number(t.taskId), deletedAt: t.deletedAt as Date })),
+          ].sort((a, b) => a.change - b.change || (a.kind === 'upsert' ? a.task.id : a.taskId) - (b.kind === 'upsert' ? b.task.id : b.taskId));
+          return {
+            changes: entries.slice(0, limit),
+            more: entries.length > limit,
+            forgottenThrough: head ? number(head.forgottenThrough) : 0,
+          };
+        },
+        { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
+      ),
+    );
+  }
+
+  feedHeads(userIds: readonly string[]): Promise<Map<string, FeedHead>> {
+    return guardStorage(async () => {
+      const heads = new Map<string, FeedHead>();
+      if (userIds.length === 0) return heads;
+      const em = this.em.fork();
+      const rows = await em
+        .createQueryBuilder(TaskCountSchema)
+        .select(['userId', 'changes', 'forgottenThrough'])
+        .where({ userId: { $in: [...userIds] } })
+        .execute('all');
+      const number = bigintOf(em);
+      for (const row of rows) heads.set(row.userId!, { latest: number(row.changes), forgottenThrough: number(row.forgottenThrough) });
+      return heads;
+    });
+  }
+
+  forgetDeletions(days: number): Promise<number> {
+    return guardStorage(async () => {
+      // The tombstones' delete trigger moves each user's horizon past what it forgot.
+      const result = await this.em
+        .fork()
+        .createQueryBuilder(TaskTombstoneSchema)
+        .delete({ deletedAt: { $lt: raw(`now() - make_interval(days => ${Math.floor(days)})`) } })
+        .execute('run');
+      return result.affectedRows;
+    });
+  }
+
+  /** Moves the user's change counter by one and returns its value: the number of a bulk action's change. */
+  private async nextChange(em: EntityManager, userId: string): Promise<number> {
+    const [row] = await em
+      .createQueryBuilder(TaskCountSchema)
+      .insert({ userId, tasks: 0, changes: 1 })
+      .onConflict('userId')
+      .merge({ changes: raw('task_counts.changes + 1') })
+      .returning(['changes'])
+      .execute('all');
+    return bigintOf(em)(row!.changes);
+  }
+
   /** Inserts the task; the insert trigger counts it against the user's limit in the same statement. */
   private async insert(em: EntityManager, task: NewTask): Promise<Task> {
     const qb = em.createQueryBuilder(TaskSchema).insert({
@@ -262,7 +403,7 @@ export class MikroOrmTaskRepository implements TaskRepository {
   }
 
   /** One atomic UPDATE of the task, conditioned on the expected versions; tells "changed" from "missing". */
-  private change(userId: string, id: number, expected: ExpectedVersions, fields: EntityData<Task>): Promise<Task | null> {
+  private change(userId: string, id: number, expected: ExpectedVersions, fields: EntityData<StoredTask>): Promise<Task | null> {
     return guardStorage(async () => {
       const em = this.em.fork();
       const qb = em
@@ -282,8 +423,8 @@ export class MikroOrmTaskRepository implements TaskRepository {
   }
 
   /** Runs an INSERT or UPDATE that returns the whole row, as a `Task`. */
-  private async returningTask(em: EntityManager, qb: InsertQueryBuilder<Task> | UpdateQueryBuilder<Task>): Promise<Task | null> {
-    const [task] = toTasks(em, await qb.returning(['*']).execute<EntityData<Task>[]>('all'));
+  private async returningTask(em: EntityManager, qb: InsertQueryBuilder<StoredTask> | UpdateQueryBuilder<StoredTask>): Promise<Task | null> {
+    const [task] = toTasks(em, await qb.returning(['*']).execute<EntityData<StoredTask>[]>('all'));
     return task ?? null;
   }
 

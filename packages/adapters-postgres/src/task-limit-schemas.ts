@@ -1,11 +1,16 @@
-import { EntitySchema, type OptionalProps } from '@mikro-orm/core';
+import { BigIntType, EntitySchema, type OptionalProps } from '@mikro-orm/core';
 import { USER_ID_MAX_LENGTH } from '@tasks/domain';
 
-/** How many tasks a user has, kept by the `tasks` triggers; what the limit is checked against. */
+/**
+ * Per user, kept by the `tasks` triggers: how many tasks they have (what the limit is checked against),
+ * the number of their last change, and the last change whose tombstones were forgotten.
+ */
 export interface TaskCount {
-  [OptionalProps]?: 'tasks';
+  [OptionalProps]?: 'tasks' | 'changes' | 'forgottenThrough';
   userId: string;
   tasks: number;
+  changes: number;
+  forgottenThrough: number;
 }
 
 /** Maps `task_counts`. */
@@ -15,6 +20,8 @@ export const TaskCountSchema = new EntitySchema<TaskCount>({
   properties: {
     userId: { type: 'string', length: USER_ID_MAX_LENGTH, primary: true },
     tasks: { type: 'integer', default: 0 },
+    changes: { type: new BigIntType('number'), default: 0 },
+    forgottenThrough: { type: new BigIntType('number'), default: 0 },
   },
   checks: [{ name: 'task_counts_not_negative', expression: '"tasks" >= 0' }],
 });

@@ -6,6 +6,8 @@ export type DomainErrorCode =
   | 'CURSOR_INVALID'
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'TASK_LIMIT_REACHED'
+  | 'CHANGE_TOKEN_INVALID'
+  | 'CHANGE_TOKEN_EXPIRED'
   | 'STORAGE_UNAVAILABLE';
 
 /** Base of every error the domain throws on purpose. */

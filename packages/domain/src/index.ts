@@ -1,3 +1,6 @@
+export * from './bulk-actions.js';
+export * from './change-feed.js';
+export * from './change-watcher.js';
 export * from './clock.js';
 export * from './create-task.js';
 export * from './delete-task.js';
@@ -5,9 +8,10 @@ export * from './domain-error.js';
 export * from './get-task.js';
 export * from './list-all-tasks.js';
 export * from './list-tasks.js';
+export * from './read-changes.js';
 export * from './task.js';
 export * from './task-errors.js';
-export type { TaskRepository } from './task-repository.js';
+export type { FeedHead, TaskRepository } from './task-repository.js';
 export * from './task-use-cases.js';
 export * from './toggle-task-completion.js';
 export * from './update-task.js';

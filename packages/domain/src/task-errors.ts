@@ -10,7 +10,7 @@ export class TaskNotFoundError extends DomainError {
 /** A field of a task breaks one of the limits in `task.ts`. */
 export class TaskInvalidError extends DomainError {
   constructor(
-    readonly field: 'title' | 'description' | 'userId' | 'limit' | 'idempotencyKey',
+    readonly field: 'title' | 'description' | 'userId' | 'limit' | 'idempotencyKey' | 'changes',
     readonly reason: string,
   ) {
     super('TASK_INVALID', `${field} ${reason}`);
@@ -49,5 +49,25 @@ export class IdempotencyKeyReusedError extends DomainError {
 export class TaskLimitReachedError extends DomainError {
   constructor(readonly limit: number) {
     super('TASK_LIMIT_REACHED', `A user may have at most ${limit} tasks`);
+  }
+}
+
+/** A change-feed token that this service did not issue, or issued for another user. */
+export class InvalidChangeTokenError extends DomainError {
+  constructor() {
+    super('CHANGE_TOKEN_INVALID', 'The token is not a change-feed token of this user');
+  }
+}
+
+/**
+ * A change-feed token older than the feed remembers deletions: following it could miss one, so the client
+ * must read the whole list again and start over from the feed's beginning.
+ */
+export class ChangeTokenExpiredError extends DomainError {
+  constructor(readonly retentionDays: number) {
+    super(
+      'CHANGE_TOKEN_EXPIRED',
+      `The token is older than the ${retentionDays} days the feed keeps deletions: read the whole list again, then follow the feed from its beginning`,
+    );
   }
 }

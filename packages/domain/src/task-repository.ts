@@ -1,4 +1,11 @@
-import type { CreatedTask, ExpectedVersions, IdempotentRequest, NewTask, Task, TaskChanges, TaskListQuery, TaskPage } from './task.js';
+import type { ChangeBatch, FeedPosition } from './change-feed.js';
+import type { CreatedTask, ExpectedVersions, IdempotentRequest, NewTask, Task, TaskChanges, TaskFilter, TaskListQuery, TaskPage } from './task.js';
+
+/** Where a user's feed stands: its last change, and the last whose deletions are forgotten (0 for both when none). */
+export interface FeedHead {
+  readonly latest: number;
+  readonly forgottenThrough: number;
+}
 
 /**
  * Where tasks are kept. Every method is scoped by `userId`: a task of another user behaves exactly like
@@ -49,4 +56,25 @@ export interface TaskRepository {
   delete(userId: string, id: number, expected?: ExpectedVersions): Promise<boolean>;
   /** Flips `completed` in one atomic step, so concurrent toggles never cancel out; null when missing. */
   toggleCompletion(userId: string, id: number, expected?: ExpectedVersions): Promise<Task | null>;
+
+  /**
+   * Applies the changes to every task of the user that matches the filter and is not already as asked,
+   * as one atomic change of the feed; returns how many tasks changed.
+   */
+  updateMatching(userId: string, filter: TaskFilter, changes: TaskChanges): Promise<number>;
+  /** Removes every task of the user that matches the filter, as one atomic change of the feed; returns how many. */
+  deleteMatching(userId: string, filter: TaskFilter): Promise<number>;
+
+  // The change feed. Every write above is a change, numbered per user in the order the writes commit,
+  // whichever instance made them; a deletion leaves a tombstone with its number.
+
+  /**
+   * Up to `limit` entries of the user's feed after `after`, in order, read in one snapshot: each task
+   * changed since, as it is now (once, at its last change), and each task deleted since.
+   */
+  changes(userId: string, after: FeedPosition, limit: number): Promise<ChangeBatch>;
+  /** Where the feeds of these users stand, by user; a user who never had a task is absent. */
+  feedHeads(userIds: readonly string[]): Promise<Map<string, FeedHead>>;
+  /** Forgets the tombstones of tasks deleted more than `days` days ago; returns how many. */
+  forgetDeletions(days: number): Promise<number>;
 }

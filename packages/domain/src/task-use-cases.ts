@@ -1,8 +1,12 @@
+import { DeleteTasks, UpdateTasks } from './bulk-actions.js';
+import { ChangeWatcher } from './change-watcher.js';
+import type { Clock } from './clock.js';
 import { CreateTask } from './create-task.js';
 import { DeleteTask } from './delete-task.js';
 import { GetTask } from './get-task.js';
 import { ListAllTasks } from './list-all-tasks.js';
 import { ListTasks } from './list-tasks.js';
+import { ReadChanges } from './read-changes.js';
 import type { TaskRepository } from './task-repository.js';
 import { ToggleTaskCompletion } from './toggle-task-completion.js';
 import { UpdateTask } from './update-task.js';
@@ -16,10 +20,15 @@ export interface TaskUseCases {
   readonly updateTask: UpdateTask;
   readonly deleteTask: DeleteTask;
   readonly toggleTaskCompletion: ToggleTaskCompletion;
+  readonly updateTasks: UpdateTasks;
+  readonly deleteTasks: DeleteTasks;
+  readonly readChanges: ReadChanges;
+  /** Tells live streams when a user's feed moves; polls only while someone watches. */
+  readonly changeWatcher: ChangeWatcher;
 }
 
 /** Builds every use case on one repository; for tests and for callers without a container. */
-export function taskUseCasesOn(tasks: TaskRepository): TaskUseCases {
+export function taskUseCasesOn(tasks: TaskRepository, options: { changesRetentionDays?: number; changesPollMs?: number; clock?: Clock } = {}): TaskUseCases {
   return {
     createTask: new CreateTask(tasks),
     listTasks: new ListTasks(tasks),
@@ -28,5 +37,9 @@ export function taskUseCasesOn(tasks: TaskRepository): TaskUseCases {
     updateTask: new UpdateTask(tasks),
     deleteTask: new DeleteTask(tasks),
     toggleTaskCompletion: new ToggleTaskCompletion(tasks),
+    updateTasks: new UpdateTasks(tasks),
+    deleteTasks: new DeleteTasks(tasks),
+    readChanges: new ReadChanges(tasks, options.changesRetentionDays, options.clock),
+    changeWatcher: new ChangeWatcher(tasks, options.changesPollMs),
   };
 }

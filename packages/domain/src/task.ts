@@ -58,6 +58,11 @@ export interface TaskListQuery {
   readonly after?: string;
 }
 
+/** Which of a user's tasks a bulk action applies to: the list's filters (none: all of them). */
+export interface TaskFilter {
+  readonly completed?: boolean;
+}
+
 /** One page of a list, and the cursor of the next page when there is one. */
 export interface TaskPage {
   readonly tasks: Task[];

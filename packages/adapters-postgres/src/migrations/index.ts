@@ -5,6 +5,7 @@ import { Migration20261128130000TaskVersion } from './migration-20261128130000-t
 import { Migration20261128140000IdempotencyKeys } from './migration-20261128140000-idempotency-keys.js';
 import { Migration20261130000000TaskLimits } from './migration-20261130000000-task-limits.js';
 import { Migration20261130010000MillisecondTimestamps } from './migration-20261130010000-millisecond-timestamps.js';
+import { Migration20261201000000ChangeFeed } from './migration-20261201000000-change-feed.js';
 
 /** Every migration, oldest first. Listed explicitly so the same list works from source and from `dist`. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128140000IdempotencyKeys', class: Migration20261128140000IdempotencyKeys },
   { name: 'Migration20261130000000TaskLimits', class: Migration20261130000000TaskLimits },
   { name: 'Migration20261130010000MillisecondTimestamps', class: Migration20261130010000MillisecondTimestamps },
+  { name: 'Migration20261201000000ChangeFeed', class: Migration20261201000000ChangeFeed },
 ];

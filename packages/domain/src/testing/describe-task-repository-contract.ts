@@ -3,6 +3,7 @@ import { DEFAULT_TASK_ORDER, type Task, type TaskListQuery, type TaskOrder } fro
 import { IdempotencyKeyReusedError, InvalidCursorError, TaskChangedError, TaskLimitReachedError } from '../task-errors.js';
 import type { TaskRepository } from '../task-repository.js';
 import { aNewTask } from './a-task.js';
+import { describeChangeFeedContract } from './describe-change-feed-contract.js';
 
 const ORDERS: TaskOrder[] = (['createdAt', 'updatedAt', 'title'] as const).flatMap((field) =>
   (['asc', 'desc'] as const).map((direction) => ({ field, direction })),
@@ -331,5 +332,7 @@ export function describeTaskRepositoryContract(adapterName: string, fixture: () 
       expect(results.filter((result) => result!.completed)).toHaveLength(25);
       expect((await repo().get(task.userId, task.id))!.completed).toBe(false);
     });
+
+    describeChangeFeedContract(repo);
   });
 }

@@ -15,5 +15,10 @@ export function failingTaskRepository(error: unknown): TaskRepository {
     update: fail,
     delete: fail,
     toggleCompletion: fail,
+    updateMatching: fail,
+    deleteMatching: fail,
+    changes: fail,
+    feedHeads: fail,
+    forgetDeletions: fail,
   };
 }

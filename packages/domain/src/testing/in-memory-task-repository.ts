@@ -1,3 +1,4 @@
+import { type ChangeBatch, type FeedPosition, isAfter, positionOf, type TaskChange } from '../change-feed.js';
 import { type Clock, systemClock } from '../clock.js';
 import {
   type CreatedTask,
@@ -7,12 +8,13 @@ import {
   type NewTask,
   Task,
   type TaskChanges,
+  type TaskFilter,
   type TaskListQuery,
   type TaskOrder,
   type TaskPage,
 } from '../task.js';
 import { IdempotencyKeyReusedError, InvalidCursorError, TaskChangedError, TaskLimitReachedError } from '../task-errors.js';
-import type { TaskRepository } from '../task-repository.js';
+import type { FeedHead, TaskRepository } from '../task-repository.js';
 
 /**
  * A complete `TaskRepository` kept in process memory: the fast tests run on it, and the shared contract
@@ -23,6 +25,11 @@ export class InMemoryTaskRepository implements TaskRepository {
   private readonly idempotencyKeys = new Map<string, { fingerprint: string; task: Task; expiresAt: number }>();
   private lastId = 0;
   private maxTasksPerUser = 0;
+  /** Per user: the last change number, and the last one whose tombstones were forgotten. */
+  private readonly feeds = new Map<string, { latest: number; forgottenThrough: number }>();
+  /** The change number of each task's last change. */
+  private readonly changeOf = new Map<number, number>();
+  private tombstones: { userId: string; change: number; taskId: number; deletedAt: Date }[] = [];
 
   constructor(private readonly clock: Clock = systemClock) {}
 
@@ -83,7 +90,77 @@ export class InMemoryTaskRepository implements TaskRepository {
   }
 
   async delete(userId: string, id: number, expected?: ExpectedVersions): Promise<boolean> {
-    return this.find(userId, id, expected) !== null && this.tasks.delete(id);
+    if (this.find(userId, id, expected) === null) return false;
+    this.remove([id], userId, this.nextChange(userId));
+    return true;
+  }
+
+  async updateMatching(userId: string, filter: TaskFilter, changes: TaskChanges): Promise<number> {
+    const matching = this.matching(userId, filter).filter(
+      (task) =>
+        (changes.title !== undefined && changes.title !== task.title) ||
+        (changes.description !== undefined && changes.description !== task.description) ||
+        (changes.completed !== undefined && changes.completed !== task.completed),
+    );
+    if (matching.length === 0) return 0;
+    const change = this.nextChange(userId);
+    for (const task of matching) {
+      this.replace(
+        task,
+        {
+          title: changes.title ?? task.title,
+          description: changes.description === undefined ? task.description : changes.description,
+          completed: changes.completed ?? task.completed,
+        },
+        change,
+      );
+    }
+    return matching.length;
+  }
+
+  async deleteMatching(userId: string, filter: TaskFilter): Promise<number> {
+    const matching = this.matching(userId, filter);
+    if (matching.length > 0)
+      this.remove(
+        matching.map((task) => task.id),
+        userId,
+        this.nextChange(userId),
+      );
+    return matching.length;
+  }
+
+  async changes(userId: string, after: FeedPosition, limit: number): Promise<ChangeBatch> {
+    const entries: TaskChange[] = [
+      ...[...this.tasks.values()]
+        .filter((task) => task.userId === userId)
+        .map((task) => ({ kind: 'upsert' as const, change: this.changeOf.get(task.id)!, task })),
+      ...this.tombstones
+        .filter((t) => t.userId === userId)
+        .map((t) => ({ kind: 'delete' as const, change: t.change, taskId: t.taskId, deletedAt: t.deletedAt })),
+    ]
+      .filter((entry) => isAfter(positionOf(entry), after))
+      .sort((a, b) => a.change - b.change || positionOf(a).taskId - positionOf(b).taskId);
+    return { changes: entries.slice(0, limit), more: entries.length > limit, forgottenThrough: this.feeds.get(userId)?.forgottenThrough ?? 0 };
+  }
+
+  async feedHeads(userIds: readonly string[]): Promise<Map<string, FeedHead>> {
+    const heads = new Map<string, FeedHead>();
+    for (const userId of userIds) {
+      const feed = this.feeds.get(userId);
+      if (feed) heads.set(userId, { ...feed });
+    }
+    return heads;
+  }
+
+  async forgetDeletions(days: number): Promise<number> {
+    const before = this.clock.now().getTime() - days * 86_400_000;
+    const forgotten = this.tombstones.filter((t) => t.deletedAt.getTime() < before);
+    this.tombstones = this.tombstones.filter((t) => t.deletedAt.getTime() >= before);
+    for (const t of forgotten) {
+      const feed = this.feeds.get(t.userId)!;
+      feed.forgottenThrough = Math.max(feed.forgottenThrough, t.change);
+    }
+    return forgotten.length;
   }
 
   async toggleCompletion(userId: string, id: number, expected?: ExpectedVersions): Promise<Task | null> {
@@ -101,7 +178,28 @@ export class InMemoryTaskRepository implements TaskRepository {
     const now = this.clock.now();
     const created = new Task(++this.lastId, task.userId, task.title, task.description, false, now, now);
     this.tasks.set(created.id, created);
+    this.changeOf.set(created.id, this.nextChange(task.userId));
     return created;
+  }
+
+  /** The user's next change number; a statement that touches many tasks takes one for all of them. */
+  private nextChange(userId: string): number {
+    const feed = this.feeds.get(userId) ?? { latest: 0, forgottenThrough: 0 };
+    this.feeds.set(userId, feed);
+    return ++feed.latest;
+  }
+
+  private matching(userId: string, filter: TaskFilter): Task[] {
+    return [...this.tasks.values()].filter((task) => task.userId === userId && (filter.completed === undefined || task.completed === filter.completed));
+  }
+
+  private remove(ids: number[], userId: string, change: number): void {
+    const deletedAt = new Date(Math.floor(this.clock.now().getTime()));
+    for (const id of ids) {
+      this.tasks.delete(id);
+      this.changeOf.delete(id);
+      this.tombstones.push({ userId, change, taskId: id, deletedAt });
+    }
   }
 
   // Synchronous, so that a read and the write that follows it can never interleave with another call.
@@ -112,11 +210,12 @@ export class InMemoryTaskRepository implements TaskRepository {
     return task;
   }
 
-  private replace(task: Task, fields: Pick<Task, 'title' | 'description' | 'completed'>): Task {
+  private replace(task: Task, fields: Pick<Task, 'title' | 'description' | 'completed'>, change = this.nextChange(task.userId)): Task {
     // Like the SQL adapter: at least 1 ms after the previous modification, whatever the clock says.
     const now = new Date(Math.max(this.clock.now().getTime(), task.updatedAt.getTime() + 1));
     const updated = new Task(task.id, task.userId, fields.title, fields.description, fields.completed, task.createdAt, now, task.version + 1);
     this.tasks.set(task.id, updated);
+    this.changeOf.set(task.id, change);
     return updated;
   }
 }
