@@ -2,12 +2,16 @@
 // 1000 users x 20 tasks before each run, drives the harness's workloads with autocannon and prints a
 // table. It measures; it asserts nothing. Options (all optional):
 //   --workloads read-one,mixed,create,toggle-race,read-one@1   (NAME@C runs NAME at C connections)
-//               also big-list@10 (six 200,000-task lists while 10 connections run the mixed load) and flood@1000
+//               also big-list@10 (six 200,000-task lists while 10 connections run the mixed load), flood@1000,
+//               streams@1000 (open live change streams: the service's memory), feed-latency@50 (a second
+//               instance's streams while the mixed load runs on the first: how long a change takes to
+//               arrive) and feed-read (10,000 changes read through the feed from its beginning)
 //   --connections 100  --duration 15  --warmup 3  --instances 1  --users 1000  --per-user 20
 //   --auth   run with AUTH_MODE=jwt (HS256) and send each user's bearer token
 //   --node-flags='--max-semi-space-size=32'   flags for the service's node (='' for none; npm start's by default)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { get, type IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
@@ -206,6 +210,117 @@ function readInWorker(url: string): Promise<{ ms: number; complete: boolean }> {
   });
 }
 
+/** An open live stream: the arrival time of each change event, by task id, and how to close it. */
+function openStream(url: string): Promise<{ arrivals: Map<number, number>; close: () => void }> {
+  return new Promise((resolve, reject) => {
+    const arrivals = new Map<number, number>();
+    const req = get(url, { agent: false }, (res: IncomingMessage) => {
+      if (res.statusCode !== 200) return reject(new Error(`stream answered ${res.statusCode}`));
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end = buffer.indexOf('\n\n');
+        while (end !== -1) {
+          const data = buffer
+            .slice(0, end)
+            .split('\n')
+            .find((line) => line.startsWith('data: '));
+          if (data) {
+            const change = JSON.parse(data.slice(6)) as { type: string; task?: { id: number }; id?: number };
+            arrivals.set(change.task?.id ?? change.id!, Date.now());
+          }
+          buffer = buffer.slice(end + 2);
+          end = buffer.indexOf('\n\n');
+        }
+      });
+      resolve({ arrivals, close: () => res.destroy() });
+    });
+    req.on('error', reject);
+  });
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+};
+
+/** Opens `count` live streams (one per user) and reports what they cost the service in memory. */
+async function manyStreams(instance: Instance, count: number) {
+  const pid = instance.child.pid!;
+  await sleep(1_000);
+  const idleRss = memoryMb(pid, 'VmRSS');
+  const streams = [];
+  for (let i = 0; i < count; i++) streams.push(await openStream(`${instance.url}/api/stream-${i}/tasks/events`));
+  // One change for a tenth of them, so the streams have done some work.
+  for (let i = 0; i < count; i += 10) {
+    await fetch(`${instance.url}/api/stream-${i}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"ping"}' });
+  }
+  await sleep(2_000);
+  const delivered = streams.filter((s) => s.arrivals.size > 0).length;
+  const rss = memoryMb(pid, 'VmRSS');
+  for (const stream of streams) stream.close();
+  return { idleRss, rss, delivered, expected: Math.ceil(count / 10) };
+}
+
+/**
+ * Streams on a second instance follow `users` users while the mixed load runs on the first; a change is
+ * made through the first instance every 50 ms and timed until it arrives on the second.
+ */
+async function feedLatency(first: Instance, second: Instance, tasks: TaskIds, users: number, connections: number, seconds: number) {
+  const followed = tasks.users.slice(0, users);
+  const streams = await Promise.all(followed.map((user) => openStream(`${second.url}/api/${user}/tasks/events`)));
+  let running = true;
+  const sent = new Map<number, { at: number; stream: number }>();
+  const prober = (async () => {
+    for (let i = 0; running; i++) {
+      const k = i % followed.length;
+      const at = Date.now();
+      const response = await fetch(`${first.url}/api/${followed[k]}/tasks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"title":"probe"}',
+      });
+      if (response.status === 201) sent.set(((await response.json()) as { id: number }).id, { at, stream: k });
+      await sleep(50);
+    }
+  })();
+  const others = await load([first], 'mixed', tasks, connections, seconds);
+  running = false;
+  await prober;
+  await sleep(1_500);
+  const delays: number[] = [];
+  let lost = 0;
+  for (const [id, { at, stream }] of sent) {
+    const arrived = streams[stream]!.arrivals.get(id);
+    if (arrived === undefined) lost++;
+    else delays.push(arrived - at);
+  }
+  for (const stream of streams) stream.close();
+  return { others, probes: sent.size, lost, p50: percentile(delays, 50), p99: percentile(delays, 99), max: Math.max(...delays) };
+}
+
+/** One user with 10,000 changes; reads the whole feed from its beginning, page by page, as a client would. */
+async function feedRead(db: pg.Client, instance: Instance) {
+  await db.query(`insert into tasks (user_id, title) select 'feed-reader', format('change %s', t) from generate_series(1, 10000) as t`);
+  const times: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const started = performance.now();
+    let since: string | undefined;
+    let count = 0;
+    for (;;) {
+      const response = await fetch(`${instance.url}/api/feed-reader/tasks/changes${since ? `?since=${since}` : ''}`);
+      const page = (await response.json()) as { changes: unknown[]; next_since: string; has_more: boolean };
+      count += page.changes.length;
+      since = page.next_since;
+      if (!page.has_more) break;
+    }
+    if (count !== 10_000) throw new Error(`the feed gave ${count} changes, not 10000`);
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
 /** A flood of connections on the mixed workload: every answer counted by status. */
 async function flood(instance: Instance, tasks: TaskIds, connections: number, seconds: number) {
   const driver = workload('mixed', tasks);
@@ -297,6 +412,33 @@ async function main() {
             `RSS idle ${r.idleRss.toFixed(0)} MB, peak ${r.peakRss.toFixed(0)} MB (+${(r.peakRss - r.idleRss).toFixed(0)} MB); ` +
             `other users meanwhile: ${r.others.rps.toFixed(0)} req/s, p50 ${r.others.p50.toFixed(0)} ms, p99 ${r.others.p99.toFixed(0)} ms, max ${r.others.max.toFixed(0)} ms, ${r.others.errors} errors`,
         );
+        continue;
+      }
+      if (name === 'streams') {
+        process.stderr.write(`${spec}: ${connections} live change streams open at once\n`);
+        const r = await manyStreams(instances[0]!, connections);
+        console.log(
+          `streams@${connections}: RSS idle ${r.idleRss.toFixed(0)} MB, with the streams open ${r.rss.toFixed(0)} MB (+${(r.rss - r.idleRss).toFixed(0)} MB); ` +
+            `${r.delivered}/${r.expected} streams got their change`,
+        );
+        continue;
+      }
+      if (name === 'feed-latency') {
+        process.stderr.write(`${spec}: streams of ${connections} users on a second instance while the mixed load runs on the first\n`);
+        const tasks = await seed(db, Number(args.users), Number(args['per-user']));
+        const second = instances[1] ?? (await startInstance(databaseUrl));
+        if (!instances[1]) instances.push(second);
+        const r = await feedLatency(instances[0]!, second, tasks, connections, 100, Number(args.duration));
+        console.log(
+          `feed-latency: ${r.probes} changes through one instance, ${r.lost} never arrived on the other; ` +
+            `delay p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms; mixed load meanwhile ${r.others.rps.toFixed(0)} req/s, p99 ${r.others.p99} ms, ${r.others.errors} errors`,
+        );
+        continue;
+      }
+      if (name === 'feed-read') {
+        process.stderr.write(`${spec}: 10,000 changes read through the feed from its beginning, five times\n`);
+        const times = await feedRead(db, instances[0]!);
+        console.log(`feed-read: 10,000 changes in ${times.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`);
         continue;
       }
       if (name === 'flood') {

@@ -539,7 +539,9 @@ export function describeHttpContract(name: string, subject: HttpContractSubject)
 
     describe('routes and methods', () => {
       it.each([
-        ['delete', `${base}/alice/tasks`, 'GET, POST'],
+        ['put', `${base}/alice/tasks`, 'GET, POST, PATCH, DELETE'],
+        ['post', `${base}/alice/tasks/changes`, 'GET'],
+        ['delete', `${base}/alice/tasks/events`, 'GET'],
         ['patch', `${base}/alice/tasks/1`, 'GET, PUT, DELETE'],
         ['get', `${base}/alice/tasks/1/complete`, 'PATCH'],
       ] as const)('answers 405 for %s %s with the allowed methods', async (method, path, allow) => {

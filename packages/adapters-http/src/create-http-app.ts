@@ -2,6 +2,7 @@ import type { TaskUseCases } from '@tasks/domain';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import { apiDocsRoutes } from './api-docs.js';
+import type { ChangeStreams } from './change-streams.js';
 import { contractErrorHandler, unexpectedErrorHandler } from './error-handler.js';
 import { HttpError } from './http-error.js';
 import { type HttpLogger, silentLogger } from './http-logger.js';
@@ -39,6 +40,8 @@ export interface HttpAppOptions {
   readonly rateLimit?: RateLimitOptions;
   /** True while a task request could not be served in time: it then gets 503 at once (probes never do). */
   readonly overloaded?: () => boolean;
+  /** The live change streams, to close them at shutdown; the task router keeps its own when absent. */
+  readonly changeStreams?: ChangeStreams;
 }
 
 /**
@@ -66,6 +69,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
       tokenVerifier: options.tokenVerifier,
       rateLimit: options.rateLimit,
+      changeStreams: options.changeStreams,
       logger,
     }),
   );

@@ -15,6 +15,8 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   CURSOR_INVALID: 422,
   IDEMPOTENCY_KEY_REUSED: 422,
   TASK_LIMIT_REACHED: 409,
+  CHANGE_TOKEN_INVALID: 422,
+  CHANGE_TOKEN_EXPIRED: 410,
   STORAGE_UNAVAILABLE: 503,
 };
 
@@ -27,6 +29,7 @@ const FIELD_LOCATION: Record<TaskInvalidError['field'], readonly string[]> = {
   description: ['body', 'description'],
   limit: ['query', 'limit'],
   idempotencyKey: ['header', 'idempotency-key'],
+  changes: ['body'],
 };
 
 function domainErrorBody(error: DomainError): unknown {
@@ -40,6 +43,8 @@ function domainErrorBody(error: DomainError): unknown {
     return { detail: [{ type: 'value_error', loc: ['query', 'cursor'], msg: 'Value error, the cursor is not valid for this list', input: null }] };
   }
   switch (error.code) {
+    case 'CHANGE_TOKEN_INVALID':
+      return { detail: [{ type: 'value_error', loc: ['query', 'since'], msg: 'Value error, the token is not a change-feed token of this user', input: null }] };
     case 'TASK_NOT_FOUND':
       return { detail: 'Task not found' };
     case 'IDEMPOTENCY_KEY_REUSED':

@@ -1,4 +1,5 @@
 export { CachedTokenVerifier } from './cached-token-verifier.js';
+export { ChangeStreams, type ChangeStreamsOptions, DEFAULT_MAX_STREAMS_PER_USER } from './change-streams.js';
 export { createHttpApp, type HttpApp, type HttpAppOptions, type TrustProxy } from './create-http-app.js';
 export { contractErrorHandler, RETRY_AFTER_SECONDS, unexpectedErrorHandler } from './error-handler.js';
 export type { HttpLogger } from './http-logger.js';

@@ -1,5 +1,5 @@
-import { LIST_LIMIT_MAX, type TaskListQuery, type TaskOrder } from '@tasks/domain';
-import type { ValidationIssue } from './validation-error.js';
+import { CHANGES_PAGE_MAX, LIST_LIMIT_MAX, type TaskListQuery, type TaskOrder } from '@tasks/domain';
+import { RequestValidationError, type ValidationIssue } from './validation-error.js';
 
 /** The `sort` values the list accepts, as the API spells them. */
 export const SORT_VALUES = ['created_at', '-created_at', 'updated_at', '-updated_at', 'title', '-title'] as const;
@@ -42,28 +42,7 @@ export function readListQuery(params: URLSearchParams, issues: ValidationIssue[]
     }
   }
 
-  let limit: number | undefined;
-  const limitRaw = params.get('limit');
-  if (limitRaw !== null) {
-    if (!/^\s*[+-]?\d+\s*$/.test(limitRaw)) {
-      issues.push({
-        type: 'int_parsing',
-        loc: ['query', 'limit'],
-        msg: 'Input should be a valid integer, unable to parse string as an integer',
-        input: limitRaw,
-      });
-    } else if (Number(limitRaw) < 1) {
-      issues.push({ type: 'greater_than_equal', loc: ['query', 'limit'], msg: 'Input should be greater than or equal to 1', input: limitRaw, ctx: { ge: 1 } });
-    } else if (Number(limitRaw) > LIST_LIMIT_MAX) {
-      issues.push({
-        type: 'less_than_equal',
-        loc: ['query', 'limit'],
-        msg: `Input should be less than or equal to ${LIST_LIMIT_MAX}`,
-        input: limitRaw,
-        ctx: { le: LIST_LIMIT_MAX },
-      });
-    } else limit = Number(limitRaw);
-  }
+  const limit = readLimit(params, LIST_LIMIT_MAX, issues);
 
   const after = params.get('cursor') ?? undefined;
   return {
@@ -73,4 +52,33 @@ export function readListQuery(params: URLSearchParams, issues: ValidationIssue[]
     ...(limit === undefined ? {} : { limit }),
     ...(after === undefined ? {} : { after }),
   };
+}
+
+/** Reads `limit` (an integer from 1 to `max`) from the query string; undefined when absent or invalid. */
+export function readLimit(params: URLSearchParams, max: number, issues: ValidationIssue[]): number | undefined {
+  const limitRaw = params.get('limit');
+  if (limitRaw === null) return undefined;
+  if (!/^\s*[+-]?\d+\s*$/.test(limitRaw)) {
+    issues.push({
+      type: 'int_parsing',
+      loc: ['query', 'limit'],
+      msg: 'Input should be a valid integer, unable to parse string as an integer',
+      input: limitRaw,
+    });
+  } else if (Number(limitRaw) < 1) {
+    issues.push({ type: 'greater_than_equal', loc: ['query', 'limit'], msg: 'Input should be greater than or equal to 1', input: limitRaw, ctx: { ge: 1 } });
+  } else if (Number(limitRaw) > max) {
+    issues.push({ type: 'less_than_equal', loc: ['query', 'limit'], msg: `Input should be less than or equal to ${max}`, input: limitRaw, ctx: { le: max } });
+  } else return Number(limitRaw);
+  return undefined;
+}
+
+/** Reads the change feed's `since` and `limit` from the query string. */
+export function readChangesQuery(params: URLSearchParams): { since?: string; limit?: number } {
+  const issues: ValidationIssue[] = [];
+  const limit = readLimit(params, CHANGES_PAGE_MAX, issues);
+  if (issues.length > 0) throw new RequestValidationError(issues);
+  // An empty `since` is no token: the feed from its beginning, as without one.
+  const since = params.get('since') || undefined;
+  return { ...(since === undefined ? {} : { since }), ...(limit === undefined ? {} : { limit }) };
 }

@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_TTL_HOURS, LIST_LIMIT_MAX } from '@tasks/domain';
+import { CHANGES_PAGE_DEFAULT, CHANGES_PAGE_MAX, IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_TTL_HOURS, LIST_LIMIT_MAX } from '@tasks/domain';
 import { z } from 'zod';
+import { ChangePageBody, TasksDeletedBody, TasksUpdatedBody } from './change-response.js';
 import { SORT_VALUES } from './list-query.js';
 import { TaskCreateBody, TaskUpdateBody, UserIdParam } from './request-schemas.js';
 import { TaskResponseBody } from './task-response.js';
@@ -31,6 +32,31 @@ const ListQuery = z.object({
   limit: z.number().int().min(1).max(LIST_LIMIT_MAX).optional().meta({ description: 'Page size. With it, the next page is in the `Link` header.' }),
   cursor: z.string().optional().meta({ description: 'Where the page starts: copy it from the `Link` header of the previous page.' }),
 });
+
+const Completed = z.enum(['true', 'false']).meta({ description: 'Only completed (true) or only open (false) tasks.' });
+const BulkQuery = z.object({ completed: Completed.optional() });
+const ClearQuery = z.object({ completed: Completed });
+const Since = z.string().meta({ description: 'A token from `next_since` (or an event id of the stream). Opaque.' });
+const ChangesQuery = z.object({
+  since: Since.optional().meta({ description: 'Where the previous read ended (`next_since`); without it, the feed from its beginning: every task.' }),
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(CHANGES_PAGE_MAX)
+    .optional()
+    .meta({ description: `Most changes in the page (default ${CHANGES_PAGE_DEFAULT}).` }),
+});
+const EventsQuery = z.object({ since: Since.optional().meta({ description: 'Start after this token; without it (and without Last-Event-ID), from now on.' }) });
+const LastEventId = z.object({
+  'last-event-id': z.string().optional().meta({ description: 'The id of the last event received: a reconnecting EventSource sends it by itself.' }),
+});
+const expired = {
+  410: json(
+    Detail,
+    'The token is older than the feed keeps deletions (`CHANGES_RETENTION_DAYS`): read the whole list again, then follow the feed from its beginning.',
+  ),
+};
 
 const ETAG = { ETag: { description: "The task version's strong entity tag, for If-Match and If-None-Match.", schema: { type: 'string' as const } } };
 const IfMatch = z.object({
@@ -200,6 +226,85 @@ export function buildOpenApiDocument(options: { bearerAuth?: boolean; rateLimite
       200: { ...json(TaskResponseBody, 'The task with `completed` flipped.'), headers: ETAG },
       ...preconditionFailed,
       ...notFound,
+      ...errors,
+    },
+  });
+  registry.registerPath({
+    method: 'patch',
+    path: '/api/{user_id}/tasks',
+    operationId: 'updateTasks',
+    summary: 'Change every matching task at once (complete all)',
+    description: 'One atomic change of the feed. Tasks already as asked are left alone and not counted.',
+    tags,
+    security: PUBLIC,
+    request: { params: UserPath, query: BulkQuery, body: { required: true, content: { 'application/json': { schema: TaskUpdateBody } } } },
+    responses: {
+      ...auth,
+      200: json(TasksUpdatedBody, 'How many tasks changed.'),
+      413: json(Detail, 'The body is larger than the limit.'),
+      415: json(Detail, 'The body is not JSON.'),
+      ...errors,
+    },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/api/{user_id}/tasks',
+    operationId: 'deleteTasks',
+    summary: 'Delete every matching task at once (clear completed)',
+    description: 'One atomic change of the feed; `completed` is required, so no request deletes every task by accident.',
+    tags,
+    security: PUBLIC,
+    request: { params: UserPath, query: ClearQuery },
+    responses: { ...auth, 200: json(TasksDeletedBody, 'How many tasks were deleted.'), ...errors },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/{user_id}/tasks/changes',
+    operationId: 'listTaskChanges',
+    summary: 'What changed since a token: the change feed',
+    description:
+      'Tasks created or changed (each once, as it now is) and tasks deleted after `since`, in the order the changes committed, ' +
+      'whichever instance made them. Follow `next_since` while `has_more`; a client that does never misses a change and never sees one twice.',
+    tags,
+    security: PUBLIC,
+    request: { params: UserPath, query: ChangesQuery },
+    responses: { ...auth, 200: json(ChangePageBody, 'A page of the feed.'), ...expired, ...errors },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/{user_id}/tasks/events',
+    operationId: 'streamTaskChanges',
+    summary: 'The change feed, live, as Server-Sent Events',
+    description:
+      'One `data:` event per entry of the feed (a `TaskChange` as JSON), its `id` the token after it; resumes after `Last-Event-ID`. ' +
+      'A `: heartbeat` comment at least every 15 seconds. Ends when the service shuts down or cannot read the feed: reconnect with the last id.',
+    tags,
+    security: PUBLIC,
+    request: { params: UserPath, query: EventsQuery, headers: LastEventId },
+    responses: {
+      ...auth,
+      200: {
+        description: 'The stream of changes.',
+        content: {
+          'text/event-stream': {
+            schema: z
+              .string()
+              .meta({ example: 'id: WzEsImFsaWNlIiw3LDMsMCwxNzk2MDgyODg5XQ\ndata: {"type":"delete","id":3,"deleted_at":"2026-11-30T23:54:40.260Z"}\n\n' }),
+          },
+        },
+      },
+      ...expired,
+      429: {
+        ...json(
+          Detail,
+          'The user has the most streams open a user may have (`MAX_STREAMS_PER_USER`)' +
+            (options.rateLimited ? ', or more requests this minute than their share.' : '.'),
+        ),
+        headers: {
+          ...((auth as { 429?: { headers?: object } })[429]?.headers ?? {}),
+          'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'string' } },
+        },
+      },
       ...errors,
     },
   });

@@ -142,14 +142,25 @@ describe('security headers', () => {
 });
 
 describe('API description', () => {
-  it('serves an OpenAPI 3.1 document with the six task operations', async () => {
+  it('serves an OpenAPI 3.1 document with every task operation', async () => {
     const response = await request(appWith()).get('/openapi.json').expect(200);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
     expect(response.body.openapi).toBe('3.1.0');
     const operations = Object.values(response.body.paths as Record<string, Record<string, { operationId: string }>>)
       .flatMap((methods) => Object.values(methods).map((operation) => operation.operationId))
       .sort();
-    expect(operations).toEqual(['createTask', 'deleteTask', 'getTask', 'listTasks', 'toggleTaskCompletion', 'updateTask']);
+    expect(operations).toEqual([
+      'createTask',
+      'deleteTask',
+      'deleteTasks',
+      'getTask',
+      'listTaskChanges',
+      'listTasks',
+      'streamTaskChanges',
+      'toggleTaskCompletion',
+      'updateTask',
+      'updateTasks',
+    ]);
     expect(response.body.components.schemas.TaskCreate.properties.title).toMatchObject({ minLength: 1, maxLength: 200 });
   });
 

@@ -25,7 +25,7 @@ export function securityHeaders(): RequestHandler {
 }
 
 /** Request headers a browser may send cross-origin, beyond the CORS-safelisted ones. */
-const CORS_ALLOWED_HEADERS = ['Content-Type', 'Authorization', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'X-Request-Id'];
+const CORS_ALLOWED_HEADERS = ['Content-Type', 'Authorization', 'If-Match', 'If-None-Match', 'Idempotency-Key', 'Last-Event-ID', 'X-Request-Id'];
 /** Response headers a browser script may read. */
 const CORS_EXPOSED_HEADERS = ['ETag', 'Link', 'Location', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'X-Request-Id'];
 

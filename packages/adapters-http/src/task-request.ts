@@ -55,6 +55,10 @@ export function readTaskRequest(input: TaskRouteInput, options: { query: URLSear
 export function readTaskRequest(input: TaskRouteInput, options: { id: true }): { userId: string; id: number };
 export function readTaskRequest<S extends z.ZodType>(input: TaskRouteInput, options: { body: S }): { userId: string; body: z.infer<S> };
 export function readTaskRequest<S extends z.ZodType>(input: TaskRouteInput, options: { id: true; body: S }): { userId: string; id: number; body: z.infer<S> };
+export function readTaskRequest<S extends z.ZodType>(
+  input: TaskRouteInput,
+  options: { query: URLSearchParams; body: S },
+): { userId: string; query: TaskListQuery; body: z.infer<S> };
 export function readTaskRequest(
   input: TaskRouteInput,
   options: { id?: true; body?: z.ZodType; query?: URLSearchParams } = {},

@@ -57,7 +57,7 @@ describe('taskRouter in a host application', () => {
     const host = hostApplication(taskUseCasesOn(new InMemoryTaskRepository()), { received });
     await request(host).get('/v1/tasks-api/alice/tasks/42').expect(404, { detail: 'Task not found' });
     await request(host).post('/v1/tasks-api/alice/tasks').send({ title: '' }).expect(422);
-    await request(host).delete('/v1/tasks-api/alice/tasks').expect(405);
+    await request(host).put('/v1/tasks-api/alice/tasks').expect(405);
     expect(received).toEqual([]);
   });
 

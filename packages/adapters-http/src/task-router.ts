@@ -1,13 +1,16 @@
-import type { TaskUseCases } from '@tasks/domain';
+import type { TaskFilter, TaskListQuery, TaskUseCases } from '@tasks/domain';
 import { type Request, type RequestHandler, type Response, Router } from 'express';
 import { allowMethods } from './allow-methods.js';
 import { bearerAuthentication } from './authentication.js';
+import { toChangePageResponse } from './change-response.js';
+import { ChangeStreams } from './change-streams.js';
 import { expectedVersions, notModified, setEntityTag } from './entity-tags.js';
 import { contractErrorHandler } from './error-handler.js';
 import { type HttpLogger, silentLogger } from './http-logger.js';
 import { jsonBody, parsedBody } from './json-body.js';
 import { Lane } from './lane.js';
 import { linkOrigin } from './link-origin.js';
+import { readChangesQuery } from './list-query.js';
 import { perUserRateLimit, type RateLimitOptions } from './per-user-rate-limit.js';
 import { TaskCreateBody, TaskUpdateBody } from './request-schemas.js';
 import { sendJson } from './send-json.js';
@@ -15,6 +18,7 @@ import { sendJsonArray } from './send-json-array.js';
 import { readTaskRequest } from './task-request.js';
 import { toTaskResponse } from './task-response.js';
 import type { TokenVerifier } from './token-verifier.js';
+import { missingIssue, RequestValidationError } from './validation-error.js';
 
 /** The largest request body the task routes accept unless told otherwise. */
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
@@ -30,13 +34,24 @@ export interface TaskRouterOptions {
   readonly logger?: HttpLogger;
   /** When given, each user's requests are limited to this many a minute (429 beyond). */
   readonly rateLimit?: RateLimitOptions | undefined;
+  /** The live change streams; by default the router keeps its own, with the default limits. */
+  readonly changeStreams?: ChangeStreams | undefined;
 }
+
+/** The list's filters as a bulk action takes them. */
+const filterOf = (query: TaskListQuery): TaskFilter => (query.completed === undefined ? {} : { completed: query.completed });
 
 /** The collection of a user's tasks, as the client addressed it: the base of Location and Link. */
 const tasksPath = (req: Request, userId: string) => `${req.baseUrl}/${encodeURIComponent(userId)}/tasks`;
 
 /** The path's parameters, still as Express decoded them. */
 const pathOf = (req: Request) => ({ userId: req.params.userId as string, id: req.params.id as string });
+
+/** The query string as written: FastAPI's parameter rules are applied to it, not Express's parser's. */
+function queryOf(req: Request): URLSearchParams {
+  const question = req.url.indexOf('?');
+  return new URLSearchParams(question === -1 ? '' : req.url.slice(question + 1));
+}
 
 /**
  * The six task operations of the contract as an Express router, to mount at any prefix (`/api` in this
@@ -59,9 +74,10 @@ export function taskRouter(options: TaskRouterOptions): Router {
     ...(options.rateLimit ? [perUserRateLimit(options.rateLimit, logger)] : []),
   ];
 
+  const streams = options.changeStreams ?? new ChangeStreams({ readChanges: useCases.readChanges, watcher: useCases.changeWatcher, logger });
+
   async function listTasks(req: Request, res: Response) {
-    const question = req.url.indexOf('?');
-    const params = new URLSearchParams(question === -1 ? '' : req.url.slice(question + 1));
+    const params = queryOf(req);
     const { userId, query } = readTaskRequest(pathOf(req), { query: params });
     if (query.limit === undefined) {
       // The whole list, as the first plan answers it: streamed, so its length costs no memory.
@@ -122,12 +138,58 @@ export function taskRouter(options: TaskRouterOptions): Router {
     sendJson(res, 200, toTaskResponse(task));
   }
 
+  async function updateTasks(req: Request, res: Response) {
+    const { userId, query, body: changes } = readTaskRequest({ ...pathOf(req), body: parsedBody(req) }, { query: queryOf(req), body: TaskUpdateBody });
+    const updated = await useCases.updateTasks.execute(userId, filterOf(query), changes);
+    sendJson(res, 200, { updated });
+  }
+
+  async function deleteTasks(req: Request, res: Response) {
+    const { userId, query } = readTaskRequest(pathOf(req), { query: queryOf(req) });
+    // Deleting every task takes saying so: a bare DELETE on the collection is refused, not obeyed.
+    if (query.completed === undefined) throw new RequestValidationError([missingIssue(['query', 'completed'], null)]);
+    const deleted = await useCases.deleteTasks.execute(userId, filterOf(query));
+    sendJson(res, 200, { deleted });
+  }
+
+  async function readChanges(req: Request, res: Response) {
+    const { userId } = readTaskRequest(pathOf(req));
+    const { since, limit } = readChangesQuery(queryOf(req));
+    const page = await useCases.readChanges.execute(userId, since, limit);
+    sendJson(res, 200, toChangePageResponse(page));
+  }
+
+  async function followChanges(req: Request, res: Response) {
+    const { userId } = readTaskRequest(pathOf(req));
+    // A reconnecting EventSource sends the id of the last event it received; a first connection may name
+    // a token of the feed as `since`; without either, the stream starts from now.
+    const lastEventId = req.headers['last-event-id'];
+    const since = typeof lastEventId === 'string' && lastEventId.trim() !== '' ? lastEventId.trim() : queryOf(req).get('since') || undefined;
+    if (req.method === 'HEAD') {
+      if (since !== undefined) await useCases.readChanges.check(userId, since);
+      res.status(200).type('text/event-stream').end();
+      return;
+    }
+    await streams.open(userId, since, res);
+  }
+
   const router = Router({ caseSensitive: true });
+  // Before /:userId/tasks/:id, which would take "changes" and "events" for task ids.
+  router
+    .route('/:userId/tasks/changes')
+    .all(allowMethods('GET'), ...admission)
+    .get(readChanges);
+  router
+    .route('/:userId/tasks/events')
+    .all(allowMethods('GET'), ...admission)
+    .get(followChanges);
   router
     .route('/:userId/tasks')
-    .all(allowMethods('GET', 'POST'), ...admission)
+    .all(allowMethods('GET', 'POST', 'PATCH', 'DELETE'), ...admission)
     .get(listTasks)
-    .post(body, createTask);
+    .post(body, createTask)
+    .patch(body, updateTasks)
+    .delete(deleteTasks);
   router
     .route('/:userId/tasks/:id')
     .all(allowMethods('GET', 'PUT', 'DELETE'), ...admission)

@@ -1,6 +1,6 @@
-import type { JwtSettings } from '@tasks/adapters-http';
+import { DEFAULT_MAX_STREAMS_PER_USER, type JwtSettings } from '@tasks/adapters-http';
 import { InvalidDatabaseUrlError, parsePostgresUrl } from '@tasks/adapters-postgres';
-import { DEFAULT_MAX_TASKS_PER_USER } from '@tasks/domain';
+import { DEFAULT_CHANGES_POLL_MS, DEFAULT_CHANGES_RETENTION_DAYS, DEFAULT_MAX_TASKS_PER_USER } from '@tasks/domain';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -39,6 +39,14 @@ export interface Config {
   readonly redisUrl: string | undefined;
   /** Bearer-token checking, or undefined for AUTH_MODE=none (the first plan's open contract). */
   readonly auth: JwtSettings | undefined;
+  /** Days a deleted task stays in the change feed; a token older than that gets 410. */
+  readonly changesRetentionDays: number;
+  /** How often live streams check the feed for changes made through any instance. */
+  readonly changesPollMs: number;
+  /** Most live change streams one user may hold on one instance (429 beyond). */
+  readonly maxStreamsPerUser: number;
+  /** Longest silence on a live stream: a comment is sent at least this often. */
+  readonly streamHeartbeatSeconds: number;
 }
 
 /** A variable with a value the service cannot run with; the message names it and says what is wrong. */
@@ -198,5 +206,9 @@ export function loadConfig(env: Env): Config {
     rateLimitPerMinute: read(env, 'RATE_LIMIT_PER_MINUTE') === undefined ? undefined : integer(env, 'RATE_LIMIT_PER_MINUTE', 0, 1, 1_000_000),
     redisUrl: redisUrl(env),
     auth: auth(env),
+    changesRetentionDays: integer(env, 'CHANGES_RETENTION_DAYS', DEFAULT_CHANGES_RETENTION_DAYS, 1, 3650),
+    changesPollMs: integer(env, 'CHANGES_POLL_MS', DEFAULT_CHANGES_POLL_MS, 20, 10_000),
+    maxStreamsPerUser: integer(env, 'MAX_STREAMS_PER_USER', DEFAULT_MAX_STREAMS_PER_USER, 1, 10_000),
+    streamHeartbeatSeconds: integer(env, 'STREAM_HEARTBEAT_SECONDS', 15, 1, 15),
   };
 }

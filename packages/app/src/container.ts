@@ -1,4 +1,4 @@
-import { CachedTokenVerifier, createHttpApp, JoseTokenVerifier } from '@tasks/adapters-http';
+import { CachedTokenVerifier, ChangeStreams, createHttpApp, JoseTokenVerifier } from '@tasks/adapters-http';
 import { createMikroOrm, MikroOrmTaskRepository, PoolPressure, pingDatabase, poolStats } from '@tasks/adapters-postgres';
 import { type TaskUseCases, taskUseCasesOn } from '@tasks/domain';
 import { Container, ContainerModule } from 'inversify';
@@ -40,7 +40,10 @@ const postgresModule = new ContainerModule(({ bind }) => {
 /** The domain's use cases, all on the repository port. */
 const domainModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.TaskUseCases)
-    .toResolvedValue((tasks) => taskUseCasesOn(tasks), [TOKENS.TaskRepository])
+    .toResolvedValue(
+      (tasks, config: Config) => taskUseCasesOn(tasks, { changesRetentionDays: config.changesRetentionDays, changesPollMs: config.changesPollMs }),
+      [TOKENS.TaskRepository, TOKENS.Config],
+    )
     .inSingletonScope();
 });
 
@@ -65,8 +68,21 @@ const operationsModule = new ContainerModule(({ bind }) => {
     .inSingletonScope();
 });
 
-/** The HTTP adapter: the Express application built from the use cases. */
+/** The HTTP adapter: the Express application built from the use cases, and its live change streams. */
 const httpModule = new ContainerModule(({ bind }) => {
+  bind(TOKENS.ChangeStreams)
+    .toResolvedValue(
+      (useCases: TaskUseCases, config: Config, logger: Logger) =>
+        new ChangeStreams({
+          readChanges: useCases.readChanges,
+          watcher: useCases.changeWatcher,
+          maxStreamsPerUser: config.maxStreamsPerUser,
+          heartbeatMs: config.streamHeartbeatSeconds * 1000,
+          logger,
+        }),
+      [TOKENS.TaskUseCases, TOKENS.Config, TOKENS.Logger],
+    )
+    .inSingletonScope();
   bind(TOKENS.HttpApp)
     .toResolvedValue(
       (
@@ -77,9 +93,11 @@ const httpModule = new ContainerModule(({ bind }) => {
         metricsRegistry: Registry,
         shared: SharedRateLimitStore | null,
         pressure: PoolPressure,
+        changeStreams: ChangeStreams,
       ) =>
         createHttpApp({
           useCases,
+          changeStreams,
           corsOrigins: config.corsOrigins,
           bodyLimitBytes: config.bodyLimitBytes,
           logger,
@@ -94,7 +112,16 @@ const httpModule = new ContainerModule(({ bind }) => {
             ? {}
             : { rateLimit: { perMinute: config.rateLimitPerMinute, ...(shared ? { store: shared.store } : {}) } }),
         }),
-      [TOKENS.TaskUseCases, TOKENS.Config, TOKENS.Logger, TOKENS.Readiness, TOKENS.MetricsRegistry, TOKENS.SharedRateLimitStore, TOKENS.PoolPressure],
+      [
+        TOKENS.TaskUseCases,
+        TOKENS.Config,
+        TOKENS.Logger,
+        TOKENS.Readiness,
+        TOKENS.MetricsRegistry,
+        TOKENS.SharedRateLimitStore,
+        TOKENS.PoolPressure,
+        TOKENS.ChangeStreams,
+      ],
     )
     .inSingletonScope();
 });

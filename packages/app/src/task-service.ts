@@ -25,8 +25,9 @@ export interface TaskService {
 // service, closes idle connections and never sends a request into a socket that is being closed.
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const REQUEST_TIMEOUT_MS = 30_000;
-// Expired keys are already ignored when a request arrives; deleting them only keeps the table small.
-const IDEMPOTENCY_CLEANUP_INTERVAL_MS = 15 * 60_000;
+// Expired keys are already ignored when a request arrives, and a token older than the retention already
+// gets 410; deleting old keys and tombstones only keeps the tables small.
+const CLEANUP_INTERVAL_MS = 15 * 60_000;
 
 /**
  * Starts the service: the database (external, or embedded when `databaseUrl` is unset), migrations,
@@ -58,12 +59,19 @@ export async function startTaskService(config: Config, logger: Logger): Promise<
         (forgotten) => forgotten > 0 && logger.info({ forgotten }, 'expired idempotency keys deleted'),
         (error: unknown) => logger.warn({ err: error }, 'could not delete expired idempotency keys'),
       );
-    }, IDEMPOTENCY_CLEANUP_INTERVAL_MS);
+      tasks.forgetDeletions(config.changesRetentionDays).then(
+        (forgotten) => forgotten > 0 && logger.info({ forgotten }, 'tombstones older than the change retention deleted'),
+        (error: unknown) => logger.warn({ err: error }, 'could not delete old tombstones'),
+      );
+    }, CLEANUP_INTERVAL_MS);
     cleanup.unref();
     cleanups.push(async () => clearInterval(cleanup));
     const shared = await container.getAsync(TOKENS.SharedRateLimitStore);
     if (shared) cleanups.push(() => shared.close());
+    const useCases = await container.getAsync(TOKENS.TaskUseCases);
+    cleanups.push(async () => useCases.changeWatcher.stop());
     const app = await container.getAsync(TOKENS.HttpApp);
+    const streams = await container.getAsync(TOKENS.ChangeStreams);
     const readiness = await container.getAsync(TOKENS.Readiness);
     const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }, app);
     server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
@@ -75,6 +83,9 @@ export async function startTaskService(config: Config, logger: Logger): Promise<
         logger.info({ drainMs }, 'not ready: still serving while load balancers notice');
         await new Promise((resolve) => setTimeout(resolve, drainMs));
       }
+      // Live streams never finish by themselves: they end now, and their clients reconnect elsewhere
+      // with the id of the last event they received.
+      streams.close();
       await closeServer(server, config.shutdownTimeoutMs, logger);
     });
     const { port } = server.address() as AddressInfo;

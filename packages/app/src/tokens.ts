@@ -1,4 +1,4 @@
-import type { HttpApp } from '@tasks/adapters-http';
+import type { ChangeStreams, HttpApp } from '@tasks/adapters-http';
 import type { PoolPressure, PostgresOrm } from '@tasks/adapters-postgres';
 import type { TaskRepository, TaskUseCases } from '@tasks/domain';
 import type { ServiceIdentifier } from 'inversify';
@@ -19,5 +19,6 @@ export const TOKENS = {
   Readiness: Symbol.for('Readiness') as ServiceIdentifier<Readiness>,
   MetricsRegistry: Symbol.for('MetricsRegistry') as ServiceIdentifier<Registry>,
   SharedRateLimitStore: Symbol.for('SharedRateLimitStore') as ServiceIdentifier<SharedRateLimitStore | null>,
+  ChangeStreams: Symbol.for('ChangeStreams') as ServiceIdentifier<ChangeStreams>,
   HttpApp: Symbol.for('HttpApp') as ServiceIdentifier<HttpApp>,
 } as const;
