@@ -5,11 +5,13 @@
 //               also big-list@10 (six 200,000-task lists while 10 connections run the mixed load), flood@1000,
 //               streams@1000 (open live change streams: the service's memory), feed-latency@50 (a second
 //               instance's streams while the mixed load runs on the first: how long a change takes to
-//               arrive) and feed-read (10,000 changes read through the feed from its beginning)
+//               arrive), feed-read (10,000 changes read through the feed from its beginning) and search@10
+//               (one-word searches, pages of 50, over one user's 100,000 tasks)
 //   --connections 100  --duration 15  --warmup 3  --instances 1  --users 1000  --per-user 20
 //   --auth   run with AUTH_MODE=jwt (HS256) and send each user's bearer token
 //   --node-flags='--max-semi-space-size=32'   flags for the service's node (='' for none; npm start's by default)
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { get, type IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -321,6 +323,38 @@ async function feedRead(db: pg.Client, instance: Instance) {
   return times;
 }
 
+/**
+ * One user with 100,000 tasks of a few words each, one in ten mentioning "report"; one-word searches for a
+ * rare word (one task) and for "report" (10,000), pages of 50, at `connections` connections.
+ */
+async function search(db: pg.Client, instance: Instance, connections: number, seconds: number) {
+  await db.query(`begin;
+    set local session_replication_role = replica;
+    delete from tasks where user_id = 'searcher';
+    insert into tasks (user_id, title, description, completed, created_at, updated_at)
+    select 'searcher', format('%s %s %s', substr(md5(t::text), 1, 8), substr(md5((t * 7)::text), 1, 6), case when t % 10 = 0 then 'report' else 'note' end),
+           format('details %s and more words', substr(md5((t * 13)::text), 1, 10)), t % 3 = 0,
+           date_trunc('milliseconds', now()) - make_interval(secs => t), date_trunc('milliseconds', now()) - make_interval(secs => t)
+    from generate_series(1, 100000) as t;
+    insert into task_counts (user_id, tasks) values ('searcher', 100000) on conflict (user_id) do update set tasks = excluded.tasks;
+    commit;`);
+  await db.query('vacuum analyze tasks');
+  const rare = Array.from({ length: 200 }, (_, i) =>
+    createHash('md5')
+      .update(String(1 + i * 499))
+      .digest('hex')
+      .slice(0, 8),
+  );
+  let n = 0;
+  const result = await autocannon({
+    url: instance.url,
+    connections,
+    duration: seconds,
+    requests: [{ setupRequest: (request) => ({ ...request, path: `/api/searcher/tasks?limit=50&q=${n++ % 2 ? 'report' : rare[n % rare.length]}` }) }],
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max, errors: result.non2xx + result.errors };
+}
+
 /** A flood of connections on the mixed workload: every answer counted by status. */
 async function flood(instance: Instance, tasks: TaskIds, connections: number, seconds: number) {
   const driver = workload('mixed', tasks);
@@ -439,6 +473,12 @@ async function main() {
         process.stderr.write(`${spec}: 10,000 changes read through the feed from its beginning, five times\n`);
         const times = await feedRead(db, instances[0]!);
         console.log(`feed-read: 10,000 changes in ${times.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`);
+        continue;
+      }
+      if (name === 'search') {
+        process.stderr.write(`${spec}: one-word searches over one user's 100,000 tasks at ${connections} connections for ${args.duration} s\n`);
+        const r = await search(db, instances[0]!, connections, Number(args.duration));
+        console.log(`search@${connections}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, ${r.errors} errors`);
         continue;
       }
       if (name === 'flood') {

@@ -406,6 +406,34 @@ export function describeHttpContract(name: string, subject: HttpContractSubject)
         expect(open.body).toHaveLength(2);
       });
 
+      it('finds tasks by the words of q, in pages that keep q in their Link', async () => {
+        await seedTitles('finder', ['Buy milk', 'buy bread', 'Milk the cow', 'walk']);
+        const found = await request(app).get(`${base}/finder/tasks?q=MILK`).expect(200);
+        expect(found.body.map((task: { title: string }) => task.title)).toEqual(['Buy milk', 'Milk the cow']);
+        const both = await request(app).get(`${base}/finder/tasks?q=buy%20milk`).expect(200);
+        expect(both.body.map((task: { title: string }) => task.title)).toEqual(['Buy milk']);
+        const page = await request(app).get(`${base}/finder/tasks?q=milk&limit=1`).expect(200);
+        expect(page.headers.link).toMatch(/[?&]q=milk&limit=1&cursor=/);
+      });
+
+      it('refuses an empty q, one without a word and one too long, in FastAPI shape', async () => {
+        const empty = await request(app).get(`${base}/finder/tasks?q=`).expect(422);
+        expect(empty.body.detail[0]).toMatchObject({ type: 'string_too_short', loc: ['query', 'q'] });
+        const blank = await request(app).get(`${base}/finder/tasks?q=%20%20`).expect(422);
+        expect(blank.body.detail[0]).toMatchObject({ loc: ['query', 'q'] });
+        await request(app)
+          .get(`${base}/finder/tasks?q=${'x'.repeat(201)}`)
+          .expect(422);
+      });
+
+      it('takes the last value of a repeated query parameter, as FastAPI does', async () => {
+        await seedTitles('repeated', ['a', 'b', 'c']);
+        const response = await request(app).get(`${base}/repeated/tasks?limit=1&limit=2`).expect(200);
+        expect(response.body).toHaveLength(2);
+        await request(app).get(`${base}/repeated/tasks?limit=abc&limit=2`).expect(200);
+        await request(app).get(`${base}/repeated/tasks?limit=2&limit=abc`).expect(422);
+      });
+
       it('orders by title, descending', async () => {
         await seedTitles('sorter', ['b', 'c', 'a']);
         const response = await request(app).get(`${base}/sorter/tasks?sort=-title`).expect(200);

@@ -30,6 +30,7 @@ const FIELD_LOCATION: Record<TaskInvalidError['field'], readonly string[]> = {
   limit: ['query', 'limit'],
   idempotencyKey: ['header', 'idempotency-key'],
   changes: ['body'],
+  search: ['query', 'q'],
 };
 
 function domainErrorBody(error: DomainError): unknown {

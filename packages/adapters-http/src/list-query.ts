@@ -1,4 +1,4 @@
-import { CHANGES_PAGE_MAX, LIST_LIMIT_MAX, type TaskListQuery, type TaskOrder } from '@tasks/domain';
+import { CHANGES_PAGE_MAX, characterCount, LIST_LIMIT_MAX, SEARCH_MAX_LENGTH, searchWords, type TaskListQuery, type TaskOrder } from '@tasks/domain';
 import { RequestValidationError, type ValidationIssue } from './validation-error.js';
 
 /** The `sort` values the list accepts, as the API spells them. */
@@ -15,12 +15,13 @@ const ORDER_BY_SORT: Record<SortValue, TaskOrder> = {
 };
 
 /**
- * Reads `completed`, `sort`, `limit` and `cursor` from the query string, reporting each bad value in
- * FastAPI's shape with `loc: ["query", name]`. Unknown parameters are ignored, as FastAPI does.
+ * Reads `completed`, `q`, `sort`, `limit` and `cursor` from the query string, reporting each bad value in
+ * FastAPI's shape with `loc: ["query", name]`. Unknown parameters are ignored and a repeated one counts
+ * by its last value, as FastAPI does.
  */
 export function readListQuery(params: URLSearchParams, issues: ValidationIssue[]): TaskListQuery & { sort: SortValue } {
   let completed: boolean | undefined;
-  const completedRaw = params.get('completed');
+  const completedRaw = lastOf(params, 'completed');
   if (completedRaw !== null) {
     if (completedRaw === 'true' || completedRaw === 'false') completed = completedRaw === 'true';
     else
@@ -33,7 +34,7 @@ export function readListQuery(params: URLSearchParams, issues: ValidationIssue[]
   }
 
   let sort: SortValue = 'created_at';
-  const sortRaw = params.get('sort');
+  const sortRaw = lastOf(params, 'sort');
   if (sortRaw !== null) {
     if ((SORT_VALUES as readonly string[]).includes(sortRaw)) sort = sortRaw as SortValue;
     else {
@@ -44,19 +45,50 @@ export function readListQuery(params: URLSearchParams, issues: ValidationIssue[]
 
   const limit = readLimit(params, LIST_LIMIT_MAX, issues);
 
-  const after = params.get('cursor') ?? undefined;
+  const after = lastOf(params, 'cursor') ?? undefined;
+  const words = readSearch(params, issues);
   return {
     sort,
     order: ORDER_BY_SORT[sort],
     ...(completed === undefined ? {} : { completed }),
+    ...(words === undefined ? {} : { words }),
     ...(limit === undefined ? {} : { limit }),
     ...(after === undefined ? {} : { after }),
   };
 }
 
+/** A query parameter's last value, as FastAPI takes a repeated one; null when absent. */
+export function lastOf(params: URLSearchParams, name: string): string | null {
+  const values = params.getAll(name);
+  return values.length === 0 ? null : values[values.length - 1]!;
+}
+
+/** Reads `q`, the words to search for: 1 to SEARCH_MAX_LENGTH characters with at least one word. */
+function readSearch(params: URLSearchParams, issues: ValidationIssue[]): string[] | undefined {
+  const q = lastOf(params, 'q');
+  if (q === null) return undefined;
+  const length = characterCount(q);
+  if (length < 1) {
+    issues.push({ type: 'string_too_short', loc: ['query', 'q'], msg: 'String should have at least 1 character', input: q, ctx: { min_length: 1 } });
+  } else if (length > SEARCH_MAX_LENGTH) {
+    issues.push({
+      type: 'string_too_long',
+      loc: ['query', 'q'],
+      msg: `String should have at most ${SEARCH_MAX_LENGTH} characters`,
+      input: q,
+      ctx: { max_length: SEARCH_MAX_LENGTH },
+    });
+  } else if (q.includes('\u0000') || !q.isWellFormed()) {
+    issues.push({ type: 'string_pattern_mismatch', loc: ['query', 'q'], msg: 'String should not contain NUL characters or lone surrogates', input: q });
+  } else if (searchWords(q).length === 0) {
+    issues.push({ type: 'value_error', loc: ['query', 'q'], msg: 'Value error, must contain a word', input: q });
+  } else return searchWords(q);
+  return undefined;
+}
+
 /** Reads `limit` (an integer from 1 to `max`) from the query string; undefined when absent or invalid. */
 export function readLimit(params: URLSearchParams, max: number, issues: ValidationIssue[]): number | undefined {
-  const limitRaw = params.get('limit');
+  const limitRaw = lastOf(params, 'limit');
   if (limitRaw === null) return undefined;
   if (!/^\s*[+-]?\d+\s*$/.test(limitRaw)) {
     issues.push({
@@ -79,6 +111,6 @@ export function readChangesQuery(params: URLSearchParams): { since?: string; lim
   const limit = readLimit(params, CHANGES_PAGE_MAX, issues);
   if (issues.length > 0) throw new RequestValidationError(issues);
   // An empty `since` is no token: the feed from its beginning, as without one.
-  const since = params.get('since') || undefined;
+  const since = lastOf(params, 'since') || undefined;
   return { ...(since === undefined ? {} : { since }), ...(limit === undefined ? {} : { limit }) };
 }

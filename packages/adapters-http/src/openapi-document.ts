@@ -1,5 +1,12 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { CHANGES_PAGE_DEFAULT, CHANGES_PAGE_MAX, IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_TTL_HOURS, LIST_LIMIT_MAX } from '@tasks/domain';
+import {
+  CHANGES_PAGE_DEFAULT,
+  CHANGES_PAGE_MAX,
+  IDEMPOTENCY_KEY_MAX_LENGTH,
+  IDEMPOTENCY_KEY_TTL_HOURS,
+  LIST_LIMIT_MAX,
+  SEARCH_MAX_LENGTH,
+} from '@tasks/domain';
 import { z } from 'zod';
 import { ChangePageBody, TasksDeletedBody, TasksUpdatedBody } from './change-response.js';
 import { SORT_VALUES } from './list-query.js';
@@ -28,6 +35,10 @@ const TaskPath = UserPath.extend({ id: z.number().int().meta({ description: 'The
 
 const ListQuery = z.object({
   completed: z.enum(['true', 'false']).optional().meta({ description: 'Only completed (true) or only open (false) tasks.' }),
+  q: z.string().min(1).max(SEARCH_MAX_LENGTH).optional().meta({
+    description: 'Only tasks with every word of `q` (separated by spaces) in their title or description, ignoring case; `%` and `_` are matched as themselves.',
+    example: 'milk',
+  }),
   sort: z.enum(SORT_VALUES).optional().meta({ description: 'Order of the list; `-` for descending. Ties are broken by id. Default `created_at`.' }),
   limit: z.number().int().min(1).max(LIST_LIMIT_MAX).optional().meta({ description: 'Page size. With it, the next page is in the `Link` header.' }),
   cursor: z.string().optional().meta({ description: 'Where the page starts: copy it from the `Link` header of the previous page.' }),

@@ -10,7 +10,7 @@ import { type HttpLogger, silentLogger } from './http-logger.js';
 import { jsonBody, parsedBody } from './json-body.js';
 import { Lane } from './lane.js';
 import { linkOrigin } from './link-origin.js';
-import { readChangesQuery } from './list-query.js';
+import { lastOf, readChangesQuery } from './list-query.js';
 import { perUserRateLimit, type RateLimitOptions } from './per-user-rate-limit.js';
 import { TaskCreateBody, TaskUpdateBody } from './request-schemas.js';
 import { sendJson } from './send-json.js';
@@ -164,7 +164,7 @@ export function taskRouter(options: TaskRouterOptions): Router {
     // A reconnecting EventSource sends the id of the last event it received; a first connection may name
     // a token of the feed as `since`; without either, the stream starts from now.
     const lastEventId = req.headers['last-event-id'];
-    const since = typeof lastEventId === 'string' && lastEventId.trim() !== '' ? lastEventId.trim() : queryOf(req).get('since') || undefined;
+    const since = typeof lastEventId === 'string' && lastEventId.trim() !== '' ? lastEventId.trim() : lastOf(queryOf(req), 'since') || undefined;
     if (req.method === 'HEAD') {
       if (since !== undefined) await useCases.readChanges.check(userId, since);
       res.status(200).type('text/event-stream').end();

@@ -26,7 +26,7 @@ import {
 import { IdempotencyKeySchema, type RememberedTask } from './idempotency-key-schema.js';
 import { guardStorage } from './storage-failure.js';
 import { TaskCountSchema, TaskSettingsSchema } from './task-limit-schemas.js';
-import { NOW_MS, type StoredTask, TaskSchema } from './task-schema.js';
+import { NOW_MS, SEARCH_TEXT, type StoredTask, TaskSchema } from './task-schema.js';
 import { TaskTombstoneSchema } from './task-tombstone-schema.js';
 
 // Every modification moves updated_at forward by at least 1 ms, at the API's precision, even when two
@@ -204,6 +204,8 @@ export class MikroOrmTaskRepository implements TaskRepository {
       const em = this.em.fork();
       const qb = em.createQueryBuilder(TaskSchema).select('*').where({ userId });
       if (query.completed !== undefined) qb.andWhere({ completed: query.completed });
+      // Each word anywhere in title or description, ignoring case; % and _ in a word are only themselves.
+      for (const word of query.words ?? []) qb.andWhere(`(${SEARCH_TEXT}) ilike ?`, [`%${word.replace(/[\\%_]/g, '\\$&')}%`]);
       const column = SORT_COLUMN[order.field];
       const direction = order.direction;
       if (after) {

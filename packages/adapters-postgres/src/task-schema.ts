@@ -1,6 +1,9 @@
 import { BigIntType, type EntityClass, EntitySchema, type OptionalProps } from '@mikro-orm/core';
 import { DESCRIPTION_MAX_LENGTH, Task, TITLE_MAX_LENGTH, TITLE_MIN_LENGTH, USER_ID_MAX_LENGTH, USER_ID_MIN_LENGTH } from '@tasks/domain';
 
+/** What a search looks in: title and description as one text, as the search index holds it. */
+export const SEARCH_TEXT = `"title" || ' ' || coalesce("description", '')`;
+
 /** The database clock at the API's precision (ms): what a new task's timestamps default to. */
 export const NOW_MS = "date_trunc('milliseconds'::text, now())";
 
@@ -41,6 +44,11 @@ export const TaskSchema = new EntitySchema<StoredTask>({
     {
       name: 'tasks_user_id_title_id_index',
       expression: 'create index "tasks_user_id_title_id_index" on "tasks" ("user_id", "title" collate "C", "id")',
+    },
+    // Search: trigrams of title and description together, and the user id, in one GIN index.
+    {
+      name: 'tasks_user_id_search_index',
+      expression: `create index "tasks_user_id_search_index" on "tasks" using gin ("user_id", ((${SEARCH_TEXT})) gin_trgm_ops)`,
     },
   ],
   checks: [

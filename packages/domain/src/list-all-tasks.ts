@@ -1,6 +1,6 @@
 import { DEFAULT_TASK_ORDER, type Task, type TaskListQuery } from './task.js';
 import type { TaskRepository } from './task-repository.js';
-import { assertValidUserId } from './task-rules.js';
+import { assertValidSearch, assertValidUserId } from './task-rules.js';
 
 /**
  * How many tasks one batch of a whole list holds: one statement, one keyset page of the list's index,
@@ -21,6 +21,7 @@ export class ListAllTasks {
 
   async *execute(userId: string, query: Omit<TaskListQuery, 'limit' | 'after'> = { order: DEFAULT_TASK_ORDER }): AsyncGenerator<Task[]> {
     assertValidUserId(userId);
+    assertValidSearch(query);
     let after: string | undefined;
     do {
       const page = await this.tasks.list(userId, { ...query, limit: this.batchSize, ...(after === undefined ? {} : { after }) });

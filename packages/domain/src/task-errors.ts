@@ -10,7 +10,7 @@ export class TaskNotFoundError extends DomainError {
 /** A field of a task breaks one of the limits in `task.ts`. */
 export class TaskInvalidError extends DomainError {
   constructor(
-    readonly field: 'title' | 'description' | 'userId' | 'limit' | 'idempotencyKey' | 'changes',
+    readonly field: 'title' | 'description' | 'userId' | 'limit' | 'idempotencyKey' | 'changes' | 'search',
     readonly reason: string,
   ) {
     super('TASK_INVALID', `${field} ${reason}`);

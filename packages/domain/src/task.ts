@@ -48,9 +48,20 @@ export interface TaskOrder {
 /** Oldest first: the order of the first plan. */
 export const DEFAULT_TASK_ORDER: TaskOrder = { field: 'createdAt', direction: 'asc' };
 
+/** Most characters a search may have. */
+export const SEARCH_MAX_LENGTH = 200;
+
+/**
+ * The words of a search: what whitespace separates. A task matches when each word appears in its title
+ * or its description, ignoring case (accents count).
+ */
+export const searchWords = (search: string): string[] => search.split(/\s+/u).filter((word) => word !== '');
+
 /** Which of a user's tasks to list, in what order, and how many from where. */
 export interface TaskListQuery {
   readonly completed?: boolean;
+  /** Only tasks with every one of these words in their title or description, ignoring case. */
+  readonly words?: readonly string[];
   readonly order: TaskOrder;
   /** At most this many; absent means all of them. */
   readonly limit?: number;

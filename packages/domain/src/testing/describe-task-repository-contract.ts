@@ -4,6 +4,7 @@ import { IdempotencyKeyReusedError, InvalidCursorError, TaskChangedError, TaskLi
 import type { TaskRepository } from '../task-repository.js';
 import { aNewTask } from './a-task.js';
 import { describeChangeFeedContract } from './describe-change-feed-contract.js';
+import { describeSearchContract } from './describe-search-contract.js';
 
 const ORDERS: TaskOrder[] = (['createdAt', 'updatedAt', 'title'] as const).flatMap((field) =>
   (['asc', 'desc'] as const).map((direction) => ({ field, direction })),
@@ -334,5 +335,6 @@ export function describeTaskRepositoryContract(adapterName: string, fixture: () 
     });
 
     describeChangeFeedContract(repo);
+    describeSearchContract(repo);
   });
 }

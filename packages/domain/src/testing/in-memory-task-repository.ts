@@ -68,6 +68,7 @@ export class InMemoryTaskRepository implements TaskRepository {
     const after = query.after === undefined ? undefined : decodeCursor(query.after, query.order);
     const matching = [...this.tasks.values()]
       .filter((task) => task.userId === userId && (query.completed === undefined || task.completed === query.completed))
+      .filter((task) => matchesWords(task, query.words))
       .filter((task) => after === undefined || compare(task, after) > 0)
       .sort(compare);
     if (query.limit === undefined || matching.length <= query.limit) return { tasks: matching, nextCursor: null };
@@ -218,6 +219,13 @@ export class InMemoryTaskRepository implements TaskRepository {
     this.changeOf.set(task.id, change);
     return updated;
   }
+}
+
+/** Whether every word is in the task's title or description, ignoring case, as PostgreSQL's ILIKE does. */
+function matchesWords(task: Task, words: readonly string[] | undefined): boolean {
+  if (!words) return true;
+  const text = `${task.title} ${task.description ?? ''}`.toLowerCase();
+  return words.every((word) => text.includes(word.toLowerCase()));
 }
 
 type SortKey = Pick<Task, 'id' | 'createdAt' | 'updatedAt' | 'title'>;
