@@ -9,7 +9,7 @@
 //               (one-word searches, pages of 50, over one user's 100,000 tasks)
 //   --connections 100  --duration 15  --warmup 3  --instances 1  --users 1000  --per-user 20
 //   --auth   run with AUTH_MODE=jwt (HS256) and send each user's bearer token
-//   --node-flags='--max-semi-space-size=32'   flags for the service's node (='' for none; npm start's by default)
+//   --node-flags='--max-semi-space-size=32 --heap-growing-percent=40'   flags for the service's node (='' for none; npm start's by default)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
     users: { type: 'string', default: '1000' },
     'per-user': { type: 'string', default: '20' },
     auth: { type: 'boolean', default: false },
-    'node-flags': { type: 'string', default: '--max-semi-space-size=32' },
+    'node-flags': { type: 'string', default: '--max-semi-space-size=32 --heap-growing-percent=40' },
   },
 });
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -561,7 +561,8 @@ export function describeHttpContract(name: string, subject: HttpContractSubject)
       it('refuses a key that is not 1 to 255 visible ASCII characters', async () => {
         const response = await request(app).post(`${base}/alice/tasks`).set('Idempotency-Key', 'x'.repeat(256)).send({ title: 't' });
         expect(response.status).toBe(422);
-        expect(response.body.detail[0]).toMatchObject({ loc: ['header', 'idempotency-key'] });
+        // The key that was sent is echoed, as FastAPI echoes any invalid input.
+        expect(response.body.detail[0]).toMatchObject({ loc: ['header', 'idempotency-key'], input: 'x'.repeat(256) });
       });
     });
 

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import supertest from 'supertest';
 
-type Operation = { responses: Record<string, { content?: Record<string, unknown> }> };
+type Operation = { responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, { required?: boolean }> }> };
 type Document = { paths: Record<string, Record<string, Operation>> };
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options';
 
@@ -13,7 +13,8 @@ const escapePointer = (segment: string) => segment.replaceAll('~', '~0').replace
 
 /**
  * supertest, with every response to a documented operation checked against the OpenAPI document as the
- * client received it: its status must be documented, and its JSON body must match the documented schema.
+ * client received it: its status must be documented, the headers documented as required must be there,
+ * and its JSON body must match the documented schema.
  * The application under test is served as it is; nothing is wrapped around it. Violations are collected
  * for the test to assert on. With `mountedAt`, the task routes are expected under that prefix instead of
  * the document's `/api`.
@@ -22,13 +23,17 @@ export function checkedAgainstOpenApi(openApi: object, options: { mountedAt?: st
   const document = openApi as Document;
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
   ajv.addSchema({ ...document, $id: 'openapi' });
-  const templates = Object.keys(document.paths).map((template) => ({
-    template,
-    pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
-  }));
+  // Literal segments before parameters, as routers match them: /tasks/changes is not the task "changes".
+  const templates = Object.keys(document.paths)
+    .map((template) => ({
+      template,
+      pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+      parameters: template.split('{').length,
+    }))
+    .sort((a, b) => a.parameters - b.parameters);
   const violations: string[] = [];
 
-  function check(method: string, url: string, status: number, text: string): void {
+  function check(method: string, url: string, status: number, text: string, headers: Record<string, unknown>): void {
     let path = new URL(url, 'http://localhost').pathname;
     if (options.mountedAt && path.startsWith(`${options.mountedAt}/`)) path = `/api${path.slice(options.mountedAt.length)}`;
     const match = templates.find(({ pattern }) => pattern.test(path));
@@ -40,6 +45,9 @@ export function checkedAgainstOpenApi(openApi: object, options: { mountedAt?: st
     if (!response) {
       violations.push(`${where}: status not documented`);
       return;
+    }
+    for (const [name, header] of Object.entries(response.headers ?? {})) {
+      if (header.required && headers[name.toLowerCase()] === undefined) violations.push(`${where}: required header ${name} missing`);
     }
     // HEAD answers carry no body to check.
     if (!response.content || method === 'head') return;
@@ -65,7 +73,9 @@ export function checkedAgainstOpenApi(openApi: object, options: { mountedAt?: st
     const checked =
       (method: Method) =>
       (url: string): supertest.Test =>
-        agent[method](url).on('response', (response: { status: number; text?: string }) => check(method, url, response.status, response.text ?? ''));
+        agent[method](url).on('response', (response: { status: number; text?: string; headers: Record<string, unknown> }) =>
+          check(method, url, response.status, response.text ?? '', response.headers),
+        );
     return {
       get: checked('get'),
       post: checked('post'),

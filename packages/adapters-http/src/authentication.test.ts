@@ -37,6 +37,35 @@ describe('bearer tokens with a shared secret (HS256)', () => {
     expect(listed.body).toHaveLength(1);
   });
 
+  it('guards the change feed, the live stream and the bulk actions with the same token', async () => {
+    const token = await valid('alice');
+    await request(app).get('/api/alice/tasks/changes').expect(401);
+    await request(app)
+      .get('/api/alice/tasks/changes')
+      .set('Authorization', `Bearer ${await valid('bob')}`)
+      .expect(403);
+    await request(app).get('/api/alice/tasks/changes').set('Authorization', `Bearer ${token}`).expect(200);
+    await request(app).get('/api/alice/tasks/events').expect(401);
+    await request(app).patch('/api/alice/tasks').send({ completed: true }).expect(401);
+    await request(app)
+      .delete('/api/alice/tasks?completed=true')
+      .set('Authorization', `Bearer ${await valid('bob')}`)
+      .expect(403);
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/alice/tasks/events`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+      await response.body?.cancel();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('answers 401 with WWW-Authenticate: Bearer when no token is sent', async () => {
     const response = await request(app).get('/api/alice/tasks');
     expect(response.status).toBe(401);

@@ -35,7 +35,7 @@ const FIELD_LOCATION: Record<TaskInvalidError['field'], readonly string[]> = {
 
 function domainErrorBody(error: DomainError): unknown {
   if (error instanceof TaskInvalidError) {
-    return { detail: [{ type: 'value_error', loc: FIELD_LOCATION[error.field], msg: `Value error, ${error.reason}`, input: null }] };
+    return { detail: [{ type: 'value_error', loc: FIELD_LOCATION[error.field], msg: `Value error, ${error.reason}`, input: error.input }] };
   }
   if (error instanceof TaskLimitReachedError) {
     return { detail: `Task limit reached: a user may have at most ${error.limit} tasks; delete some to make room` };

@@ -69,7 +69,11 @@ const expired = {
   ),
 };
 
-const ETAG = { ETag: { description: "The task version's strong entity tag, for If-Match and If-None-Match.", schema: { type: 'string' as const } } };
+const ETAG = {
+  ETag: { description: "The task version's strong entity tag, for If-Match and If-None-Match.", required: true, schema: { type: 'string' as const } },
+};
+const LOCATION = { Location: { description: 'The path of the created task.', required: true, schema: { type: 'string' as const } } };
+const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait before retrying.', required: true, schema: { type: 'string' as const } } };
 const IfMatch = z.object({
   'if-match': z.string().optional().meta({ description: 'Apply only if the task is still at this entity tag (from ETag); otherwise 412.' }),
 });
@@ -81,6 +85,7 @@ const IdempotencyKey = z.object({
     .string()
     .min(1)
     .max(IDEMPOTENCY_KEY_MAX_LENGTH)
+    .regex(/^[\x21-\x7e]+$/)
     .optional()
     .meta({
       description: `Repeat a create safely: within ${IDEMPOTENCY_KEY_TTL_HOURS} hours the same key and body return the original 201 and create nothing.`,
@@ -90,7 +95,7 @@ const preconditionFailed = { 412: json(Detail, 'The task changed since the versi
 
 const errors = {
   422: json(ValidationError, 'The request is invalid.'),
-  503: json(Detail, 'The database is unreachable, or the service is overloaded; retry after `Retry-After` seconds.'),
+  503: { ...json(Detail, 'The database is unreachable, or the service is overloaded; retry after `Retry-After` seconds.'), headers: RETRY_AFTER },
   default: json(Detail, 'Any other error (a malformed path, 500): a message, never a stack trace.'),
 };
 const notFound = { 404: json(Detail, 'The user has no task with this id.') };
@@ -147,7 +152,7 @@ export function buildOpenApiDocument(options: { bearerAuth?: boolean; rateLimite
     },
     responses: {
       ...auth,
-      201: { ...json(TaskResponseBody, 'The task, as stored (or as first stored, for a repeated Idempotency-Key).'), headers: ETAG },
+      201: { ...json(TaskResponseBody, 'The task, as stored (or as first stored, for a repeated Idempotency-Key).'), headers: { ...LOCATION, ...ETAG } },
       409: json(Detail, 'The user has the most tasks a user may have (`MAX_TASKS_PER_USER`); delete some to make room.'),
       413: json(Detail, 'The body is larger than the limit.'),
       415: json(Detail, 'The body is not JSON.'),

@@ -13,24 +13,27 @@ export interface IssueParams {
  * NUL character (PostgreSQL cannot store one).
  */
 function text(min: number, max: number) {
-  return z
-    .string()
-    .check((check) => {
-      const value = check.value;
-      const length = characterCount(value);
-      const issue = (params: IssueParams) => check.issues.push({ code: 'custom', input: value, params, message: params.msg });
-      if (length < min) {
-        issue({ type: 'string_too_short', msg: `String should have at least ${min} character${min === 1 ? '' : 's'}`, ctx: { min_length: min } });
-      } else if (length > max) {
-        issue({ type: 'string_too_long', msg: `String should have at most ${max} character${max === 1 ? '' : 's'}`, ctx: { max_length: max } });
-      } else if (!value.isWellFormed()) {
-        // A lone surrogate ("\ud800") is no character at all; storing it would silently change it.
-        issue({ type: 'string_unicode', msg: 'Input should be a valid string, unable to parse raw data as a unicode string' });
-      } else if (value.includes('\u0000')) {
-        issue({ type: 'string_pattern_mismatch', msg: 'String should not contain NUL characters' });
-      }
-    })
-    .meta({ minLength: min, maxLength: max });
+  return (
+    z
+      .string()
+      .check((check) => {
+        const value = check.value;
+        const length = characterCount(value);
+        const issue = (params: IssueParams) => check.issues.push({ code: 'custom', input: value, params, message: params.msg });
+        if (length < min) {
+          issue({ type: 'string_too_short', msg: `String should have at least ${min} character${min === 1 ? '' : 's'}`, ctx: { min_length: min } });
+        } else if (length > max) {
+          issue({ type: 'string_too_long', msg: `String should have at most ${max} character${max === 1 ? '' : 's'}`, ctx: { max_length: max } });
+        } else if (!value.isWellFormed()) {
+          // A lone surrogate ("\ud800") is no character at all; storing it would silently change it.
+          issue({ type: 'string_unicode', msg: 'Input should be a valid string, unable to parse raw data as a unicode string' });
+        } else if (value.includes('\u0000')) {
+          issue({ type: 'string_pattern_mismatch', msg: 'String should not contain NUL characters' });
+        }
+      })
+      // What the check above refuses besides lengths, for generated clients and validating proxies.
+      .meta({ minLength: min, maxLength: max, pattern: '^[^\\u0000]*$' })
+  );
 }
 
 /** Body of `POST /api/{user_id}/tasks`. Unknown fields are ignored, as FastAPI does. */

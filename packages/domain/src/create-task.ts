@@ -25,7 +25,7 @@ export class CreateTask {
     if (input.idempotencyKey === undefined) return { task: await this.tasks.create(task), replayed: false };
     const key = input.idempotencyKey;
     if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH || /[^\x21-\x7e]/.test(key)) {
-      throw new TaskInvalidError('idempotencyKey', `must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters`);
+      throw new TaskInvalidError('idempotencyKey', `must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters`, key);
     }
     return this.tasks.createOnce(task, { key, fingerprint: JSON.stringify([task.title, task.description]) });
   }

@@ -12,6 +12,8 @@ export class TaskInvalidError extends DomainError {
   constructor(
     readonly field: 'title' | 'description' | 'userId' | 'limit' | 'idempotencyKey' | 'changes' | 'search',
     readonly reason: string,
+    /** The offending value, when it is safe to echo (a header the client sent); never a stored text. */
+    readonly input: unknown = null,
   ) {
     super('TASK_INVALID', `${field} ${reason}`);
   }
