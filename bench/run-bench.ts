@@ -21,6 +21,7 @@ import autocannon from 'autocannon';
 import { SignJWT } from 'jose';
 import pg from 'pg';
 import { freePort, startEmbeddedPostgres } from '../test/postgres/postgres-sources.js';
+import { readServerSentEvents } from '../test/server-sent-events.js';
 import { type TaskIds, workload } from './workloads.js';
 
 const { values: args } = parseArgs({
@@ -218,23 +219,10 @@ function openStream(url: string): Promise<{ arrivals: Map<number, number>; close
     const arrivals = new Map<number, number>();
     const req = get(url, { agent: false }, (res: IncomingMessage) => {
       if (res.statusCode !== 200) return reject(new Error(`stream answered ${res.statusCode}`));
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end = buffer.indexOf('\n\n');
-        while (end !== -1) {
-          const data = buffer
-            .slice(0, end)
-            .split('\n')
-            .find((line) => line.startsWith('data: '));
-          if (data) {
-            const change = JSON.parse(data.slice(6)) as { type: string; task?: { id: number }; id?: number };
-            arrivals.set(change.task?.id ?? change.id!, Date.now());
-          }
-          buffer = buffer.slice(end + 2);
-          end = buffer.indexOf('\n\n');
-        }
+      readServerSentEvents(res, (event) => {
+        if (event.data === undefined) return;
+        const change = JSON.parse(event.data) as { type: string; task?: { id: number }; id?: number };
+        arrivals.set(change.task?.id ?? change.id!, Date.now());
       });
       resolve({ arrivals, close: () => res.destroy() });
     });

@@ -4,6 +4,7 @@ import { type Clock, taskUseCasesOn } from '@tasks/domain';
 import { InMemoryTaskRepository } from '@tasks/domain/testing';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readServerSentEvents, type ServerSentEvent } from '../../../test/server-sent-events.js';
 import { ChangeStreams } from './change-streams.js';
 import { createHttpApp } from './create-http-app.js';
 
@@ -45,38 +46,13 @@ async function listen(app: ReturnType<typeof setUp>['app']): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-interface ServerSentEvent {
-  id?: string;
-  data?: string;
-  comment?: string;
-  retry?: string;
-}
-
 /** An SSE client: the response, and the events received so far as they arrive. */
 function openStream(url: string, headers: Record<string, string> = {}) {
   const events: ServerSentEvent[] = [];
   let ended = false;
   const response = new Promise<IncomingMessage>((resolve, reject) => {
     const req = get(url, { headers }, (res) => {
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end = buffer.indexOf('\n\n');
-        while (end !== -1) {
-          const event: ServerSentEvent = {};
-          for (const line of buffer.slice(0, end).split('\n')) {
-            if (line.startsWith(':')) event.comment = line.slice(1).trim();
-            else {
-              const [field, ...rest] = line.split(':');
-              (event as Record<string, string>)[field!] = rest.join(':').trimStart();
-            }
-          }
-          events.push(event);
-          buffer = buffer.slice(end + 2);
-          end = buffer.indexOf('\n\n');
-        }
-      });
+      readServerSentEvents(res, (event) => events.push(event));
       res.on('end', () => (ended = true));
       res.on('close', () => (ended = true));
       resolve(res);

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ChangeWatcher, ReadChanges } from '@tasks/domain';
 import { toChangeResponse } from './change-response.js';
+import { drained } from './drained.js';
 import { HttpError } from './http-error.js';
 import { type HttpLogger, silentLogger } from './http-logger.js';
 
@@ -27,20 +28,6 @@ interface Stream {
   readonly res: ServerResponse;
   token: string;
   close(): void;
-}
-
-/** Resolves once the response can take more, or once the client has gone. */
-function drained(res: ServerResponse): Promise<void> {
-  if (!res.writableNeedDrain) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }
 
 /**

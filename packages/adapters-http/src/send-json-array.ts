@@ -1,20 +1,8 @@
 import type { ServerResponse } from 'node:http';
+import { drained } from './drained.js';
 import { Lane } from './lane.js';
 
 const COMMA = 0x2c;
-
-/** Resolves once the response can take more, or once the client has gone; leaves no listener behind. */
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.removeListener('drain', done);
-      res.removeListener('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-}
 
 /**
  * Answers 200 with one JSON array made of the items of every batch, byte for byte what

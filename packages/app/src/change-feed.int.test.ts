@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabaseUrl, pooledUrl } from '../../../test/postgres/fresh-database.js';
 import { readJson } from '../../../test/read-json.js';
+import { readServerSentEvents } from '../../../test/server-sent-events.js';
 import { loadConfig } from './config.js';
 import { startTaskService, type TaskService } from './task-service.js';
 
@@ -25,19 +26,8 @@ function follow(url: string, lastEventId?: string) {
   const opened = new Promise<IncomingMessage>((resolve, reject) => {
     get(url, { headers: lastEventId ? { 'last-event-id': lastEventId } : {} }, (res) => {
       response = res;
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end = buffer.indexOf('\n\n');
-        while (end !== -1) {
-          const lines = buffer.slice(0, end).split('\n');
-          buffer = buffer.slice(end + 2);
-          const data = lines.find((l) => l.startsWith('data: '));
-          const id = lines.find((l) => l.startsWith('id: '));
-          if (data && id) received.push({ eventId: id.slice(4), change: JSON.parse(data.slice(6)) as Change, at: Date.now() });
-          end = buffer.indexOf('\n\n');
-        }
+      readServerSentEvents(res, (event) => {
+        if (event.id !== undefined && event.data !== undefined) received.push({ eventId: event.id, change: JSON.parse(event.data) as Change, at: Date.now() });
       });
       resolve(res);
     }).on('error', reject);
