@@ -1,10 +1,10 @@
 import { gzipSync } from 'node:zlib';
 import { buildOpenApiDocument } from '@tasks/adapters-http';
-import { StorageUnavailableError, type TaskRepository, type TaskUseCases, taskUseCasesOn } from '@tasks/domain';
+import { encodeFeedToken, FEED_START, StorageUnavailableError, type TaskRepository, type TaskUseCases, taskUseCasesOn } from '@tasks/domain';
 import { failingTaskRepository, InMemoryTaskRepository } from '@tasks/domain/testing';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type App, checkedAgainstOpenApi } from './openapi-conformance.js';
+import { type App, checkedAgainstOpenApi, declaredStatuses } from './openapi-conformance.js';
 
 /** A user id that stays one path segment as it is: no NUL, no characters a URL treats specially, no dots alone. */
 const isPlainPathSegment = (s: string) => !s.includes('\u0000') && !/[/?#%\\]/.test(s) && s.trim() === s && s !== '.' && s !== '..';
@@ -29,12 +29,22 @@ export interface HttpContractSubject {
 }
 
 /**
+ * Statuses the document declares that this suite cannot produce through supertest, each with the test
+ * that does: a live stream never ends, so its answers are read from a socket.
+ */
+const SEEN_ELSEWHERE = new Set([
+  'GET /api/{user_id}/tasks/events 200', // change-feed.test.ts, change-feed.int.test.ts
+  'GET /api/{user_id}/tasks/events 429', // change-feed.test.ts: too many streams
+]);
+
+/**
  * The HTTP contract of the task routes, written once: every status, body and header a client of the
  * first plan relies on. Every response is also checked against the OpenAPI document.
  */
 export function describeHttpContract(name: string, subject: HttpContractSubject): void {
   const { base } = subject;
-  const checked = checkedAgainstOpenApi(buildOpenApiDocument(), { mountedAt: base });
+  const document = buildOpenApiDocument();
+  const checked = checkedAgainstOpenApi(document, { mountedAt: base });
   const request = (target: App) => {
     const agent = checked.request(target);
     const observed =
@@ -620,6 +630,71 @@ export function describeHttpContract(name: string, subject: HttpContractSubject)
       });
     });
 
+    describe('every operation while the database is unreachable', () => {
+      it.each([
+        ['post', '/alice/tasks', { title: 't' }],
+        ['get', '/alice/tasks', undefined],
+        ['patch', '/alice/tasks', { completed: true }],
+        ['delete', '/alice/tasks?completed=true', undefined],
+        ['get', '/alice/tasks/1', undefined],
+        ['put', '/alice/tasks/1', { title: 't' }],
+        ['delete', '/alice/tasks/1', undefined],
+        ['patch', '/alice/tasks/1/complete', undefined],
+        ['get', '/alice/tasks/changes', undefined],
+        ['get', '/alice/tasks/events', undefined],
+      ] as const)('%s %s answers 503 with Retry-After', async (method, path, body) => {
+        const down = appOn(failingTaskRepository(new StorageUnavailableError(new Error('connect ECONNREFUSED'))));
+        const pending = request(down)[method](`${base}${path}`);
+        const response = await (body ? pending.send(body) : pending);
+        expect(response.status).toBe(503);
+        expect(response.body).toEqual({ detail: 'Service temporarily unavailable' });
+        expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
+      });
+    });
+
+    describe('bulk actions and the change feed', () => {
+      it('completes all open tasks and clears the completed ones, answering how many', async () => {
+        const first = await createTask('bulk');
+        await createTask('bulk');
+        await request(app).patch(`${base}/bulk/tasks/${first.id}/complete`).expect(200);
+        await request(app).patch(`${base}/bulk/tasks?completed=false`).send({ completed: true }).expect(200, { updated: 1 });
+        await request(app).delete(`${base}/bulk/tasks?completed=true`).expect(200, { deleted: 2 });
+        await request(app).get(`${base}/bulk/tasks`).expect(200, []);
+      });
+
+      it('refuses a bulk change with a bad filter or body, and a clear without a filter', async () => {
+        await request(app).patch(`${base}/bulk/tasks?completed=maybe`).send({ completed: true }).expect(422);
+        await request(app).patch(`${base}/bulk/tasks`).send({ completed: 'yes' }).expect(422);
+        await request(app).delete(`${base}/bulk/tasks`).expect(422);
+        await request(app).delete(`${base}/bulk/tasks/abc`).expect(422);
+      });
+
+      if (subject.ownBodyParser) {
+        it.each([
+          ['patch', '/bulk/tasks'],
+          ['put', '/bulk/tasks/1'],
+          ['post', '/bulk/tasks'],
+        ] as const)('answers %s %s with 413 for an oversized body and 415 for one that is not JSON', async (method, path) => {
+          await request(app)
+            [method](`${base}${path}`)
+            .send({ title: 'x'.repeat(70_000) })
+            .expect(413);
+          await request(app)[method](`${base}${path}`).set('Content-Type', 'text/plain').send('title=x').expect(415);
+        });
+      }
+
+      it('answers the feed from its beginning, 422 for a token it did not issue and 410 for one older than the retention', async () => {
+        const task = await createTask('feed');
+        const feed = await request(app).get(`${base}/feed/tasks/changes`).expect(200);
+        expect(feed.body).toMatchObject({ changes: [{ type: 'upsert', task: { id: task.id } }], has_more: false });
+        const old = encodeFeedToken({ userId: 'feed', position: FEED_START, horizon: 0, issuedAt: new Date(0) });
+        await request(app).get(`${base}/feed/tasks/changes?since=${old}`).expect(410);
+        await request(app).get(`${base}/feed/tasks/changes?since=not-a-token`).expect(422);
+        await request(app).get(`${base}/feed/tasks/events`).set('Last-Event-ID', old).expect(410);
+        await request(app).get(`${base}/feed/tasks/events?since=not-a-token`).expect(422);
+      });
+    });
+
     describe('request bodies the routes read themselves', () => {
       it('reads a body sent without a content type as JSON, as FastAPI does', async () => {
         const response = await request(app).post(`${base}/alice/tasks`).unset('Content-Type').send(Buffer.from('{"title":"raw"}'));
@@ -682,5 +757,22 @@ export function describeHttpContract(name: string, subject: HttpContractSubject)
         });
       });
     }
+
+    // Last, once every test above has been answered: the other half of the document's truth.
+    describe('the OpenAPI document, against everything this suite saw', () => {
+      it('declares no status that no test of the suite has seen its operation answer', () => {
+        const unseen: string[] = [];
+        for (const [operation, statuses] of declaredStatuses(document)) {
+          for (const status of statuses) {
+            // Behind a host's own JSON parser, the host answers oversized and non-JSON bodies itself.
+            const hostsAnswer = !subject.ownBodyParser && (status === '413' || status === '415');
+            if (!checked.observed.get(operation)?.has(status) && !SEEN_ELSEWHERE.has(`${operation} ${status}`) && !hostsAnswer) {
+              unseen.push(`${operation} ${status}`);
+            }
+          }
+        }
+        expect(unseen, 'statuses the document declares that no test produced').toEqual([]);
+      });
+    });
   });
 }

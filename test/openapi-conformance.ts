@@ -11,6 +11,20 @@ export type App = (req: IncomingMessage, res: ServerResponse) => void;
 
 const escapePointer = (segment: string) => segment.replaceAll('~', '~0').replaceAll('/', '~1');
 
+/** The headers of the contract: each must be declared where it is sent, and sent where it is required. */
+const CONTRACT_HEADERS = ['location', 'etag', 'link', 'retry-after', 'allow', 'ratelimit', 'ratelimit-policy', 'www-authenticate'];
+
+/** Every status each operation declares (but `default`), as `METHOD /path` -> statuses. */
+export function declaredStatuses(openApi: object): Map<string, Set<string>> {
+  const declared = new Map<string, Set<string>>();
+  for (const [template, operations] of Object.entries((openApi as Document).paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      declared.set(`${method.toUpperCase()} ${template}`, new Set(Object.keys(operation.responses).filter((status) => status !== 'default')));
+    }
+  }
+  return declared;
+}
+
 /**
  * supertest, with every response to a documented operation checked against the OpenAPI document as the
  * client received it: its status must be documented, the headers documented as required must be there,
@@ -32,22 +46,47 @@ export function checkedAgainstOpenApi(openApi: object, options: { mountedAt?: st
     }))
     .sort((a, b) => a.parameters - b.parameters);
   const violations: string[] = [];
+  /** What the responses showed: `METHOD /path` -> statuses seen. */
+  const observed = new Map<string, Set<string>>();
 
   function check(method: string, url: string, status: number, text: string, headers: Record<string, unknown>): void {
     let path = new URL(url, 'http://localhost').pathname;
     if (options.mountedAt && path.startsWith(`${options.mountedAt}/`)) path = `/api${path.slice(options.mountedAt.length)}`;
     const match = templates.find(({ pattern }) => pattern.test(path));
-    const operation = match && document.paths[match.template]![method];
-    if (!match || !operation) return;
+    if (!match) return;
+    const operations = document.paths[match.template]!;
+    const operation = operations[method];
     const where = `${method.toUpperCase()} ${path} -> ${status}`;
+    if (!operation) {
+      // A method the document does not declare for the path: 405, naming exactly the declared ones.
+      if (method === 'head' || method === 'options') return;
+      const allow = String(headers.allow ?? '')
+        .split(',')
+        .map((m) => m.trim().toLowerCase())
+        .filter(Boolean)
+        .sort();
+      if (status !== 405) violations.push(`${where}: a method the document does not declare answered ${status}, not 405`);
+      else if (JSON.stringify(allow) !== JSON.stringify(Object.keys(operations).sort())) {
+        violations.push(`${where}: Allow is "${headers.allow}", the document declares ${Object.keys(operations).join(', ')}`);
+      }
+      return;
+    }
+    const key = `${method.toUpperCase()} ${match.template}`;
+    if (!observed.has(key)) observed.set(key, new Set());
+    observed.get(key)!.add(String(status));
     const documented = String(status) in operation.responses ? String(status) : 'default';
     const response = operation.responses[documented];
     if (!response) {
       violations.push(`${where}: status not documented`);
       return;
     }
+    const declaredHeaders = Object.keys(response.headers ?? {}).map((name) => name.toLowerCase());
     for (const [name, header] of Object.entries(response.headers ?? {})) {
       if (header.required && headers[name.toLowerCase()] === undefined) violations.push(`${where}: required header ${name} missing`);
+    }
+    for (const name of CONTRACT_HEADERS) {
+      if (headers[name] !== undefined && !declaredHeaders.includes(name) && method !== 'head')
+        violations.push(`${where}: header ${name} sent but not declared`);
     }
     // HEAD answers carry no body to check.
     if (!response.content || method === 'head') return;
@@ -87,5 +126,5 @@ export function checkedAgainstOpenApi(openApi: object, options: { mountedAt?: st
     };
   }
 
-  return { request, violations };
+  return { request, violations, observed };
 }

@@ -510,7 +510,7 @@ export interface operations {
             path: {
                 /** @description The owner of the tasks. */
                 user_id: string;
-                /** @description The task id. */
+                /** @description The task id. Read as pydantic reads an integer: `42.0`, ` 42 ` and `4_2` are also 42. */
                 id: number;
             };
             cookie?: never;
@@ -587,7 +587,7 @@ export interface operations {
             path: {
                 /** @description The owner of the tasks. */
                 user_id: string;
-                /** @description The task id. */
+                /** @description The task id. Read as pydantic reads an integer: `42.0`, ` 42 ` and `4_2` are also 42. */
                 id: number;
             };
             cookie?: never;
@@ -686,7 +686,7 @@ export interface operations {
             path: {
                 /** @description The owner of the tasks. */
                 user_id: string;
-                /** @description The task id. */
+                /** @description The task id. Read as pydantic reads an integer: `42.0`, ` 42 ` and `4_2` are also 42. */
                 id: number;
             };
             cookie?: never;
@@ -759,7 +759,7 @@ export interface operations {
             path: {
                 /** @description The owner of the tasks. */
                 user_id: string;
-                /** @description The task id. */
+                /** @description The task id. Read as pydantic reads an integer: `42.0`, ` 42 ` and `4_2` are also 42. */
                 id: number;
             };
             cookie?: never;

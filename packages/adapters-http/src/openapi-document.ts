@@ -31,7 +31,9 @@ const ValidationError = z
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const UserPath = z.object({ user_id: UserIdParam.meta({ description: 'The owner of the tasks.', example: 'alice' }) });
-const TaskPath = UserPath.extend({ id: z.number().int().meta({ description: 'The task id.', example: 1 }) });
+const TaskPath = UserPath.extend({
+  id: z.number().int().meta({ description: 'The task id. Read as pydantic reads an integer: `42.0`, ` 42 ` and `4_2` are also 42.', example: 1 }),
+});
 
 const ListQuery = z.object({
   completed: z.enum(['true', 'false']).optional().meta({ description: 'Only completed (true) or only open (false) tasks.' }),
@@ -324,15 +326,39 @@ export function buildOpenApiDocument(options: { bearerAuth?: boolean; rateLimite
       ...errors,
     },
   });
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Tasks API',
       version: '0.1.0',
-      description: "Each user's to-do tasks, scoped by the user id in the path.",
+      description:
+        "Each user's to-do tasks, scoped by the user id in the path. A method a path does not list answers 405 with `Allow` naming " +
+        'the ones it does. A query parameter given twice counts by its last value, as in FastAPI.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: '/' }],
     tags: [{ name: 'tasks', description: 'Create, read, change and delete tasks.' }],
   });
+  if (options.rateLimited) declareRateLimitHeaders(document);
+  return document;
+}
+
+/**
+ * With a rate limit, every answer counted against it carries the quota: always on a success, and on the
+ * errors that come after the count (a 401 or 403 comes before it; a 503 of an overloaded service may too).
+ */
+function declareRateLimitHeaders(document: ReturnType<OpenApiGeneratorV31['generateDocument']>): void {
+  for (const operations of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(operations as Record<string, { responses?: Record<string, { headers?: Record<string, unknown> }> }>)) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        if (status === '401' || status === '403' || status === '429') continue;
+        const required = status.startsWith('2') || status === '304';
+        response.headers = {
+          ...response.headers,
+          RateLimit: { description: 'The remaining quota (IETF RateLimit header fields, draft 8).', required, schema: { type: 'string' } },
+          'RateLimit-Policy': { description: 'The quota.', required, schema: { type: 'string' } },
+        };
+      }
+    }
+  }
 }
