@@ -510,8 +510,8 @@ export interface operations {
             path: {
                 /** @description The owner of the tasks. */
                 user_id: string;
-                /** @description The task id. Read as pydantic reads an integer: `42.0`, ` 42 ` and `4_2` are also 42. */
-                id: number;
+                /** @description The task id: an integer (also read as pydantic reads one: `42.0`, ` 42 `, `4_2`). */
+                id: number | string;
             };
             cookie?: never;
         };
@@ -587,8 +587,8 @@ export interface operations {
             path: {
                 /** @description The owner of the tasks. */
                 user_id: string;
-                /** @description The task id. Read as pydantic reads an integer: `42.0`, ` 42 ` and `4_2` are also 42. */
-                id: number;
+                /** @description The task id: an integer (also read as pydantic reads one: `42.0`, ` 42 `, `4_2`). */
+                id: number | string;
             };
             cookie?: never;
         };
@@ -686,8 +686,8 @@ export interface operations {
             path: {
                 /** @description The owner of the tasks. */
                 user_id: string;
-                /** @description The task id. Read as pydantic reads an integer: `42.0`, ` 42 ` and `4_2` are also 42. */
-                id: number;
+                /** @description The task id: an integer (also read as pydantic reads one: `42.0`, ` 42 `, `4_2`). */
+                id: number | string;
             };
             cookie?: never;
         };
@@ -759,8 +759,8 @@ export interface operations {
             path: {
                 /** @description The owner of the tasks. */
                 user_id: string;
-                /** @description The task id. Read as pydantic reads an integer: `42.0`, ` 42 ` and `4_2` are also 42. */
-                id: number;
+                /** @description The task id: an integer (also read as pydantic reads one: `42.0`, ` 42 `, `4_2`). */
+                id: number | string;
             };
             cookie?: never;
         };

@@ -32,7 +32,10 @@ const ValidationError = z
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const UserPath = z.object({ user_id: UserIdParam.meta({ description: 'The owner of the tasks.', example: 'alice' }) });
 const TaskPath = UserPath.extend({
-  id: z.number().int().meta({ description: 'The task id. Read as pydantic reads an integer: `42.0`, ` 42 ` and `4_2` are also 42.', example: 1 }),
+  // Read as pydantic reads an integer in a path: also `42.0`, ` 42 ` and `4_2`. Clients send integers.
+  id: z
+    .union([z.number().int(), z.string().regex(/^\s*[+-]?\d+(?:_\d+)*(?:\.0*)?\s*$/)])
+    .meta({ description: 'The task id: an integer (also read as pydantic reads one: `42.0`, ` 42 `, `4_2`).', example: 1 }),
 });
 
 const ListQuery = z.object({
