@@ -223,6 +223,8 @@ describe.each(connections)('the change feed of two instances on one database, co
     );
     const stream = follow(`${third.url}/api/closing/tasks/events`);
     const res = await stream.opened;
+    // Operators see it in /metrics.
+    expect(await (await fetch(`${third.url}/metrics`)).text()).toMatch(/\nchange_streams_open 1\n/);
     const ended = new Promise((resolve) => res.on('close', resolve));
     const started = Date.now();
     await third.close();

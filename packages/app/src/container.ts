@@ -64,7 +64,14 @@ const operationsModule = new ContainerModule(({ bind }) => {
     .toResolvedValue((orm) => new Readiness(() => pingDatabase(orm, PING_TIMEOUT_MS)), [TOKENS.MikroOrm])
     .inSingletonScope();
   bind(TOKENS.MetricsRegistry)
-    .toResolvedValue((orm) => createMetricsRegistry(() => poolStats(orm)), [TOKENS.MikroOrm])
+    .toResolvedValue(
+      (orm, streams: ChangeStreams) =>
+        createMetricsRegistry(
+          () => poolStats(orm),
+          () => streams.size,
+        ),
+      [TOKENS.MikroOrm, TOKENS.ChangeStreams],
+    )
     .inSingletonScope();
 });
 
