@@ -139,6 +139,23 @@ describe('GET /api/{user_id}/tasks/changes', () => {
     await request(app).get(`/api/ann/tasks/changes?since=${fresh.body.next_since}`).expect(200);
   });
 
+  it('answers 410 for a token inside a bulk deletion whose tombstones were forgotten', async () => {
+    let now = Date.now();
+    const repository = new InMemoryTaskRepository({ now: () => new Date(now) });
+    const app = createHttpApp({ useCases: taskUseCasesOn(repository, { clock: { now: () => new Date(now) } }), corsOrigins: [] });
+    for (const title of ['a', 'b', 'c']) await request(app).post('/api/ann/tasks').send({ title }).expect(201);
+    await request(app).patch('/api/ann/tasks').send({ completed: true }).expect(200);
+    const { body } = await request(app).get('/api/ann/tasks/changes').expect(200);
+    await request(app).delete('/api/ann/tasks?completed=true').expect(200, { deleted: 3 });
+    // One entry of the three-task deletion, a day later: the token sits inside that change.
+    now += 86_400_000;
+    const page = await request(app).get(`/api/ann/tasks/changes?since=${body.next_since}&limit=1`).expect(200);
+    expect(page.body).toMatchObject({ changes: [{ type: 'delete' }], has_more: true });
+    now += 30 * 86_400_000;
+    await repository.forgetDeletions(30);
+    await request(app).get(`/api/ann/tasks/changes?since=${page.body.next_since}`).expect(410);
+  });
+
   it('is not taken for a task id, and answers 405 with Allow to another method', async () => {
     const { app } = setUp();
     const response = await request(app).post('/api/ann/tasks/changes').send({}).expect(405);
@@ -167,6 +184,18 @@ describe('bulk actions on /api/{user_id}/tasks', () => {
     expect(refused.body.detail).toEqual([{ type: 'missing', loc: ['query', 'completed'], msg: 'Field required', input: null }]);
     expect((await request(app).delete('/api/ann/tasks?completed=true').expect(200)).body).toEqual({ deleted: 1 });
     expect((await request(app).get('/api/ann/tasks').expect(200)).body.map((t: { title: string }) => t.title)).toEqual(['b']);
+  });
+
+  it('takes q as a filter, and refuses a page (limit, cursor) on a bulk action', async () => {
+    const { app } = setUp();
+    await create(app, 'ann', 'buy milk');
+    await create(app, 'ann', 'walk');
+    expect((await request(app).patch('/api/ann/tasks?q=MILK').send({ completed: true }).expect(200)).body).toEqual({ updated: 1 });
+    const paged = await request(app).patch('/api/ann/tasks?limit=1').send({ completed: true }).expect(422);
+    expect(paged.body.detail[0]).toMatchObject({ loc: ['query', 'limit'] });
+    await request(app).delete('/api/ann/tasks?completed=true&cursor=x').expect(422);
+    expect((await request(app).delete('/api/ann/tasks?completed=true&q=walk').expect(200)).body).toEqual({ deleted: 0 });
+    expect((await request(app).delete('/api/ann/tasks?completed=true&q=milk').expect(200)).body).toEqual({ deleted: 1 });
   });
 
   it('refuses a bulk update that sets nothing or sets something invalid, and changes nothing', async () => {

@@ -70,6 +70,7 @@ export class ChangeStreams {
     else await this.options.readChanges.check(userId, token);
     // Counted only now: a stream refused above, or whose client left meanwhile, holds no place.
     if (res.destroyed) return;
+    if (this.closing) throw new HttpError(503, 'The service is shutting down');
     if ((this.perUser.get(userId) ?? 0) >= this.maxStreamsPerUser) {
       throw new HttpError(429, `A user may have at most ${this.maxStreamsPerUser} change streams open`, { 'Retry-After': String(RECONNECT_MS / 1000) });
     }
@@ -112,6 +113,8 @@ export class ChangeStreams {
           let more = true;
           while (more && this.streams.has(stream)) {
             const page = await this.options.readChanges.execute(userId, stream.token, CATCH_UP_PAGE);
+            // Closed while the page was read (shutdown, or the client left): nothing more is written.
+            if (!this.streams.has(stream)) return;
             for (const entry of page.changes) {
               stream.token = page.tokenAfter(entry);
               res.write(`id: ${stream.token}\ndata: ${JSON.stringify(toChangeResponse(entry))}\n\n`);
@@ -133,6 +136,7 @@ export class ChangeStreams {
     this.streams.add(stream);
     this.perUser.set(userId, (this.perUser.get(userId) ?? 0) + 1);
     res.on('close', stream.close);
+    res.on('error', stream.close);
     await pump();
   }
 

@@ -38,8 +38,24 @@ export interface TaskRouterOptions {
   readonly changeStreams?: ChangeStreams | undefined;
 }
 
-/** The list's filters as a bulk action takes them. */
-const filterOf = (query: TaskListQuery): TaskFilter => (query.completed === undefined ? {} : { completed: query.completed });
+/**
+ * The list's filters (`completed`, `q`) as a bulk action takes them. A page's `limit` or `cursor` is
+ * refused: a bulk action applies to every matching task, and a client that meant a page must learn it.
+ */
+function filterOf(query: TaskListQuery, params: URLSearchParams): TaskFilter {
+  const paging = (['limit', 'cursor'] as const).filter((name) => params.has(name));
+  if (paging.length > 0) {
+    throw new RequestValidationError(
+      paging.map((name) => ({
+        type: 'value_error',
+        loc: ['query', name],
+        msg: 'Value error, a bulk action applies to every matching task; it takes no page',
+        input: lastOf(params, name),
+      })),
+    );
+  }
+  return { ...(query.completed === undefined ? {} : { completed: query.completed }), ...(query.words ? { words: query.words } : {}) };
+}
 
 /** The collection of a user's tasks, as the client addressed it: the base of Location and Link. */
 const tasksPath = (req: Request, userId: string) => `${req.baseUrl}/${encodeURIComponent(userId)}/tasks`;
@@ -139,16 +155,18 @@ export function taskRouter(options: TaskRouterOptions): Router {
   }
 
   async function updateTasks(req: Request, res: Response) {
-    const { userId, query, body: changes } = readTaskRequest({ ...pathOf(req), body: parsedBody(req) }, { query: queryOf(req), body: TaskUpdateBody });
-    const updated = await useCases.updateTasks.execute(userId, filterOf(query), changes);
+    const params = queryOf(req);
+    const { userId, query, body: changes } = readTaskRequest({ ...pathOf(req), body: parsedBody(req) }, { query: params, body: TaskUpdateBody });
+    const updated = await useCases.updateTasks.execute(userId, filterOf(query, params), changes);
     sendJson(res, 200, { updated });
   }
 
   async function deleteTasks(req: Request, res: Response) {
-    const { userId, query } = readTaskRequest(pathOf(req), { query: queryOf(req) });
+    const params = queryOf(req);
+    const { userId, query } = readTaskRequest(pathOf(req), { query: params });
     // Deleting every task takes saying so: a bare DELETE on the collection is refused, not obeyed.
     if (query.completed === undefined) throw new RequestValidationError([missingIssue(['query', 'completed'], null)]);
-    const deleted = await useCases.deleteTasks.execute(userId, filterOf(query));
+    const deleted = await useCases.deleteTasks.execute(userId, filterOf(query, params));
     sendJson(res, 200, { deleted });
   }
 

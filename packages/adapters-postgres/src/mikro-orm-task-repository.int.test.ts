@@ -252,6 +252,24 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
     expect(found.tasks.length).toBeGreaterThan(0);
   });
 
+  it('makes every earlier feed position stale when the tasks table is truncated', async () => {
+    // A database of its own: truncating takes every task with it.
+    const own = await createMikroOrm({ databaseUrl: await freshDatabaseUrl(), ...poolDefaults });
+    try {
+      await runMigrations(own);
+      const tasks = new MikroOrmTaskRepository(own.em);
+      const task = await tasks.create(aNewTask({ userId: 'truncated' }));
+      const before = (await tasks.feedHeads(['truncated'])).get('truncated')!;
+      await own.em.fork().getConnection().execute('truncate tasks');
+      const after = (await tasks.feedHeads(['truncated'])).get('truncated')!;
+      // No tombstone records what went: every position before counts as behind forgotten deletions.
+      expect(after.forgottenThrough).toBeGreaterThan(before.latest);
+      expect((await tasks.changes('truncated', { change: before.latest, taskId: task.id }, 10)).forgottenThrough).toBe(after.forgottenThrough);
+    } finally {
+      await own.close(true);
+    }
+  });
+
   it('forgets an Idempotency-Key after its lifetime: the same key then creates a new task', async () => {
     const request = { key: 'old-key', fingerprint: 'f' };
     const first = await repository.createOnce(aNewTask({ userId: 'expiry' }), request);

@@ -1,5 +1,5 @@
 import { type EntityData, IsolationLevel, LockMode, raw } from '@mikro-orm/core';
-import type { EntityManager, InsertQueryBuilder, UpdateQueryBuilder } from '@mikro-orm/postgresql';
+import type { EntityManager, InsertQueryBuilder, QueryBuilder, UpdateQueryBuilder } from '@mikro-orm/postgresql';
 import {
   type ChangeBatch,
   type CreatedTask,
@@ -97,6 +97,11 @@ function toTasks(em: EntityManager, rows: EntityData<StoredTask>[]): Task[] {
         row.version!,
       ),
   );
+}
+
+/** Each word anywhere in title or description, ignoring case; `%`, `_` and `\` in a word are only themselves. */
+function matchWords(qb: QueryBuilder<StoredTask>, words: readonly string[] | undefined): void {
+  for (const word of words ?? []) qb.andWhere(`(${SEARCH_TEXT}) ilike ?`, [`%${word.replace(/[\\%_]/g, '\\$&')}%`]);
 }
 
 /** PostgreSQL's bigint (which pg reads as a string) as a number, by MikroORM's type for it. */
@@ -204,8 +209,7 @@ export class MikroOrmTaskRepository implements TaskRepository {
       const em = this.em.fork();
       const qb = em.createQueryBuilder(TaskSchema).select('*').where({ userId });
       if (query.completed !== undefined) qb.andWhere({ completed: query.completed });
-      // Each word anywhere in title or description, ignoring case; % and _ in a word are only themselves.
-      for (const word of query.words ?? []) qb.andWhere(`(${SEARCH_TEXT}) ilike ?`, [`%${word.replace(/[\\%_]/g, '\\$&')}%`]);
+      matchWords(qb, query.words);
       const column = SORT_COLUMN[order.field];
       const direction = order.direction;
       if (after) {
@@ -270,24 +274,15 @@ export class MikroOrmTaskRepository implements TaskRepository {
     }
     return guardStorage(() =>
       this.em.fork().transactional(async (em) => {
-        const where = { userId, ...filter };
-        const differ = `(${differs.join(' or ')})`;
-        // Rows first, counter second, as every write takes them: the matching tasks are locked, then the
-        // user's change counter moves once for all of them, then they change.
-        const locked = await em
-          .createQueryBuilder(TaskSchema)
-          .select('id')
-          .where(where)
-          .andWhere(differ, values)
-          .setLockMode(LockMode.PESSIMISTIC_WRITE)
-          .execute('all', false);
-        if (locked.length === 0) return 0;
+        const ids = await this.lockMatching(em, userId, filter, [`(${differs.join(' or ')})`, values]);
+        if (ids.length === 0) return 0;
         const change = await this.nextChange(em, userId);
+        // Only the rows locked above: a row that came to match since is left alone, so no new lock is
+        // taken while the counter is held.
         const result = await em
           .createQueryBuilder(TaskSchema)
           .update({ ...fields, change, updatedAt: raw(MODIFIED_NOW), version: raw('version + 1') })
-          .where(where)
-          .andWhere(differ, values)
+          .where({ userId, id: { $in: ids } })
           .execute('run');
         return result.affectedRows;
       }),
@@ -295,15 +290,33 @@ export class MikroOrmTaskRepository implements TaskRepository {
   }
 
   deleteMatching(userId: string, filter: TaskFilter): Promise<number> {
-    return guardStorage(async () => {
-      // One statement: its delete trigger counts the tasks out and leaves their tombstones, under one change.
-      const result = await this.em
-        .fork()
-        .createQueryBuilder(TaskSchema)
-        .delete({ userId, ...filter })
-        .execute('run');
-      return result.affectedRows;
-    });
+    return guardStorage(() =>
+      this.em.fork().transactional(async (em) => {
+        const ids = await this.lockMatching(em, userId, filter);
+        if (ids.length === 0) return 0;
+        // One statement: its delete trigger counts the tasks out and leaves their tombstones, under one change.
+        const result = await em
+          .createQueryBuilder(TaskSchema)
+          .delete({ userId, id: { $in: ids } })
+          .execute('run');
+        return result.affectedRows;
+      }),
+    );
+  }
+
+  /**
+   * Locks the user's tasks that match the filter (and `condition`), in id order, and returns their ids:
+   * rows first, in one order for every bulk action, before the counter, as every write takes them, so
+   * bulk actions and single writes cannot deadlock.
+   */
+  private async lockMatching(em: EntityManager, userId: string, filter: TaskFilter, condition?: [string, unknown[]]): Promise<number[]> {
+    const qb = em.createQueryBuilder(TaskSchema).select('id').where({ userId });
+    if (filter.completed !== undefined) qb.andWhere({ completed: filter.completed });
+    matchWords(qb, filter.words);
+    if (condition) qb.andWhere(condition[0], condition[1]);
+    const rows = await qb.orderBy({ id: 'asc' }).setLockMode(LockMode.PESSIMISTIC_WRITE).execute('all', false);
+    const number = bigintOf(em);
+    return rows.map((row) => number((row as { id: unknown }).id));
   }
 
   changes(userId: string, after: FeedPosition, limit: number): Promise<ChangeBatch> {

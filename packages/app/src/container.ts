@@ -41,8 +41,14 @@ const postgresModule = new ContainerModule(({ bind }) => {
 const domainModule = new ContainerModule(({ bind }) => {
   bind(TOKENS.TaskUseCases)
     .toResolvedValue(
-      (tasks, config: Config) => taskUseCasesOn(tasks, { changesRetentionDays: config.changesRetentionDays, changesPollMs: config.changesPollMs }),
-      [TOKENS.TaskRepository, TOKENS.Config],
+      (tasks, config: Config, logger: Logger) =>
+        taskUseCasesOn(tasks, {
+          changesRetentionDays: config.changesRetentionDays,
+          changesPollMs: config.changesPollMs,
+          // Live streams wait for the next poll; an operator should know why they went quiet.
+          onWatchError: (error) => logger.warn({ err: error }, 'could not check the change feeds of live streams'),
+        }),
+      [TOKENS.TaskRepository, TOKENS.Config, TOKENS.Logger],
     )
     .inSingletonScope();
 });

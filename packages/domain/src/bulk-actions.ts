@@ -1,7 +1,7 @@
 import type { TaskChanges, TaskFilter } from './task.js';
 import { TaskInvalidError } from './task-errors.js';
 import type { TaskRepository } from './task-repository.js';
-import { assertValidDescription, assertValidTitle, assertValidUserId } from './task-rules.js';
+import { assertValidDescription, assertValidSearch, assertValidTitle, assertValidUserId } from './task-rules.js';
 
 /**
  * Sets the given fields on every task of a user that matches the filter ("complete all"), as one atomic
@@ -12,6 +12,7 @@ export class UpdateTasks {
 
   async execute(userId: string, filter: TaskFilter, changes: TaskChanges): Promise<number> {
     assertValidUserId(userId);
+    assertValidSearch(filter);
     if (changes.title === undefined && changes.description === undefined && changes.completed === undefined) {
       throw new TaskInvalidError('changes', 'must set at least one field');
     }
@@ -27,6 +28,7 @@ export class DeleteTasks {
 
   async execute(userId: string, filter: TaskFilter): Promise<number> {
     assertValidUserId(userId);
+    assertValidSearch(filter);
     return this.tasks.deleteMatching(userId, filter);
   }
 }

@@ -62,6 +62,7 @@ export class ChangeWatcher {
     const users = [...this.listeners.keys()];
     try {
       const heads = await this.tasks.feedHeads(users);
+      if (this.stopped) return;
       for (const userId of users) {
         const latest = heads.get(userId)?.latest ?? 0;
         const before = this.seen.get(userId);

@@ -91,7 +91,11 @@ export class ReadChanges {
    * were forgotten after its token was issued, it may have missed one.
    */
   private assertNothingForgotten(reader: Reader, forgottenThrough: number): void {
-    if (reader.horizon !== undefined && forgottenThrough > reader.horizon && forgottenThrough > reader.position.change) {
+    // A position inside change F (a bulk deletion is one change of many tombstones) may not have seen
+    // all of it: only a position after the whole of F is past what was forgotten.
+    const past =
+      reader.position.change > forgottenThrough || (reader.position.change === forgottenThrough && reader.position.taskId === Number.MAX_SAFE_INTEGER);
+    if (reader.horizon !== undefined && forgottenThrough > reader.horizon && !past) {
       throw new ChangeTokenExpiredError(this.retentionDays);
     }
   }

@@ -27,8 +27,17 @@ export interface TaskUseCases {
   readonly changeWatcher: ChangeWatcher;
 }
 
+/** How the use cases are set up; every field has a default. */
+export interface TaskUseCaseOptions {
+  readonly changesRetentionDays?: number;
+  readonly changesPollMs?: number;
+  readonly clock?: Clock;
+  /** Told when the change watcher could not check the feeds it watches (it tries again next interval). */
+  readonly onWatchError?: (error: unknown) => void;
+}
+
 /** Builds every use case on one repository; for tests and for callers without a container. */
-export function taskUseCasesOn(tasks: TaskRepository, options: { changesRetentionDays?: number; changesPollMs?: number; clock?: Clock } = {}): TaskUseCases {
+export function taskUseCasesOn(tasks: TaskRepository, options: TaskUseCaseOptions = {}): TaskUseCases {
   return {
     createTask: new CreateTask(tasks),
     listTasks: new ListTasks(tasks),
@@ -40,6 +49,6 @@ export function taskUseCasesOn(tasks: TaskRepository, options: { changesRetentio
     updateTasks: new UpdateTasks(tasks),
     deleteTasks: new DeleteTasks(tasks),
     readChanges: new ReadChanges(tasks, options.changesRetentionDays, options.clock),
-    changeWatcher: new ChangeWatcher(tasks, options.changesPollMs),
+    changeWatcher: new ChangeWatcher(tasks, options.changesPollMs, options.onWatchError),
   };
 }

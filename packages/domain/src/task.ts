@@ -72,6 +72,8 @@ export interface TaskListQuery {
 /** Which of a user's tasks a bulk action applies to: the list's filters (none: all of them). */
 export interface TaskFilter {
   readonly completed?: boolean;
+  /** Only tasks with every one of these words in their title or description, ignoring case (as `q`). */
+  readonly words?: readonly string[];
 }
 
 /** One page of a list, and the cursor of the next page when there is one. */

@@ -96,12 +96,13 @@ export class Migration20261201000000ChangeFeed extends Migration {
       `create trigger "task_tombstones_forgotten" after delete on "task_tombstones" referencing old table as "forgotten" for each statement execute function "task_tombstones_forgotten"()`,
     );
 
-    // TRUNCATE fires no row trigger: counts go to zero, but the counters keep their values, so a client's
-    // token never points past the feed.
+    // TRUNCATE fires no row trigger and leaves no tombstones: counts go to zero, and every counter moves
+    // past a change whose deletions count as forgotten, so every token issued before gets 410 and its
+    // client starts over instead of keeping the deleted tasks.
     this.addSql(`
       create or replace function "tasks_count_truncate"() returns trigger language plpgsql as $$
       begin
-        update "task_counts" set "tasks" = 0 where "tasks" <> 0;
+        update "task_counts" set "tasks" = 0, "changes" = "changes" + 1, "forgotten_through" = "changes" + 1;
         return null;
       end $$`);
 

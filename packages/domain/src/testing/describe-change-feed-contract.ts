@@ -129,6 +129,16 @@ export function describeChangeFeedContract(repo: () => TaskRepository): void {
       expect((await repo().get('bulk-theirs', theirs.id))!.title).toBe(theirs.title);
     });
 
+    it('applies a bulk action only to the tasks with the words searched for', async () => {
+      const user = 'bulk-words';
+      await repo().create(aNewTask({ userId: user, title: 'groceries: milk' }));
+      await repo().create(aNewTask({ userId: user, title: 'call the bank' }));
+      expect(await repo().updateMatching(user, { words: ['MILK'] }, { completed: true })).toBe(1);
+      expect(await repo().deleteMatching(user, { completed: true, words: ['bank'] })).toBe(0);
+      expect(await repo().deleteMatching(user, { completed: true, words: ['milk'] })).toBe(1);
+      expect((await current(user)).map((t) => t.title)).toEqual(['call the bank']);
+    });
+
     it('forgets tombstones only after the retention, and says how far it forgot', async () => {
       const user = 'feed-forget';
       const task = await repo().create(aNewTask({ userId: user }));

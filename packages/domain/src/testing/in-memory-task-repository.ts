@@ -191,7 +191,9 @@ export class InMemoryTaskRepository implements TaskRepository {
   }
 
   private matching(userId: string, filter: TaskFilter): Task[] {
-    return [...this.tasks.values()].filter((task) => task.userId === userId && (filter.completed === undefined || task.completed === filter.completed));
+    return [...this.tasks.values()]
+      .filter((task) => task.userId === userId && (filter.completed === undefined || task.completed === filter.completed))
+      .filter((task) => matchesWords(task, filter.words));
   }
 
   private remove(ids: number[], userId: string, change: number): void {
