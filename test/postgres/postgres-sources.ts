@@ -83,7 +83,8 @@ export const realPostgresSources: PostgresSources = {
   },
   async startContainer() {
     const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-    const container = await new PostgreSqlContainer('postgres:17-alpine').start();
+    // Where no registry answers, an image made here (scripts/container-images.sh): local/postgres:15.
+    const container = await new PostgreSqlContainer(process.env.TEST_POSTGRES_IMAGE?.trim() || 'postgres:17-alpine').start();
     return { adminUrl: container.getConnectionUri(), stop: async () => void (await container.stop()) };
   },
   async startEmbedded() {

