@@ -4,7 +4,11 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
  * A TCP proxy to a PostgreSQL server that holds each new connection for `delayMs` before passing it on:
  * a database waking from scale-to-zero, as a client sees it.
  */
-export async function startDelayedProxy(targetPort: number, delayMs: number): Promise<{ port: number; setDelay(ms: number): void; close(): Promise<void> }> {
+export async function startDelayedProxy(
+  targetPort: number,
+  delayMs: number,
+  targetHost = '127.0.0.1',
+): Promise<{ port: number; setDelay(ms: number): void; close(): Promise<void> }> {
   let delay = delayMs;
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
@@ -13,7 +17,7 @@ export async function startDelayedProxy(targetPort: number, delayMs: number): Pr
     client.pause();
     setTimeout(() => {
       if (client.destroyed) return;
-      const upstream = connect(targetPort, '127.0.0.1');
+      const upstream = connect(targetPort, targetHost);
       sockets.add(upstream);
       upstream.on('close', () => sockets.delete(upstream));
       client.pipe(upstream).pipe(client);

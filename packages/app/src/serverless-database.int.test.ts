@@ -51,12 +51,14 @@ describe('a serverless PostgreSQL', () => {
   it('waits for a database that takes a second to wake up', async () => {
     const target = new URL(await freshDatabaseUrl());
     const service = await serviceOn(target.toString());
-    const proxy = await startDelayedProxy(Number(target.port), 1_500);
+    const proxy = await startDelayedProxy(Number(target.port), 1_500, target.hostname);
     cleanups.push(() => proxy.close());
     await service.close();
     cleanups.pop();
 
     const viaProxy = new URL(target);
+    // The proxy listens on the loopback, wherever the server is (a container's is on the bridge's address).
+    viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
     const waking = await serviceOn(viaProxy.toString(), { DB_CONNECT_TIMEOUT_MS: '5000', DB_IDLE_TIMEOUT_MS: '100' });
     await poolDrained(waking);
@@ -70,9 +72,11 @@ describe('a serverless PostgreSQL', () => {
     const target = new URL(await freshDatabaseUrl());
     await serviceOn(target.toString()).then((service) => service.close());
     cleanups.pop();
-    const proxy = await startDelayedProxy(Number(target.port), 0);
+    const proxy = await startDelayedProxy(Number(target.port), 0, target.hostname);
     cleanups.push(() => proxy.close());
     const viaProxy = new URL(target);
+    // The proxy listens on the loopback, wherever the server is (a container's is on the bridge's address).
+    viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
     const service = await serviceOn(viaProxy.toString(), { DB_CONNECT_TIMEOUT_MS: '1000', DB_IDLE_TIMEOUT_MS: '100' });
     // Let the connection made at start-up go idle and close, then make the "database" slow to wake.
