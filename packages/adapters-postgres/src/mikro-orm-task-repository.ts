@@ -11,6 +11,7 @@ import {
   type IdempotentRequest,
   InvalidCursorError,
   type NewTask,
+  positionOf,
   Task,
   type TaskChange,
   TaskChangedError,
@@ -346,7 +347,7 @@ export class MikroOrmTaskRepository implements TaskRepository {
           const entries: TaskChange[] = [
             ...rows.map((row, i) => ({ kind: 'upsert' as const, change: number(row.change), task: tasks[i]! })),
             ...tombstones.map((t) => ({ kind: 'delete' as const, change: number(t.change), taskId: number(t.taskId), deletedAt: t.deletedAt as Date })),
-          ].sort((a, b) => a.change - b.change || (a.kind === 'upsert' ? a.task.id : a.taskId) - (b.kind === 'upsert' ? b.task.id : b.taskId));
+          ].sort((a, b) => a.change - b.change || positionOf(a).taskId - positionOf(b).taskId);
           return {
             changes: entries.slice(0, limit),
             more: entries.length > limit,
