@@ -62,18 +62,13 @@ export class ChangeStreams {
    * while the service is shutting down.
    */
   async open(userId: string, token: string | undefined, res: ServerResponse): Promise<void> {
-    if (this.closing) throw new HttpError(503, 'The service is shutting down');
-    if ((this.perUser.get(userId) ?? 0) >= this.maxStreamsPerUser) {
-      throw new HttpError(429, `A user may have at most ${this.maxStreamsPerUser} change streams open`, { 'Retry-After': String(RECONNECT_MS / 1000) });
-    }
+    this.admit(userId);
     if (token === undefined) token = await this.options.readChanges.now(userId);
     else await this.options.readChanges.check(userId, token);
     // Counted only now: a stream refused above, or whose client left meanwhile, holds no place.
     if (res.destroyed) return;
-    if (this.closing) throw new HttpError(503, 'The service is shutting down');
-    if ((this.perUser.get(userId) ?? 0) >= this.maxStreamsPerUser) {
-      throw new HttpError(429, `A user may have at most ${this.maxStreamsPerUser} change streams open`, { 'Retry-After': String(RECONNECT_MS / 1000) });
-    }
+    // Again: the service may have begun to shut down, or the user opened others, while the token was read.
+    this.admit(userId);
 
     res.statusCode = 200;
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
@@ -138,6 +133,14 @@ export class ChangeStreams {
     res.on('close', stream.close);
     res.on('error', stream.close);
     await pump();
+  }
+
+  /** Throws unless a new stream of this user may open now: not while shutting down, not beyond the limit. */
+  private admit(userId: string): void {
+    if (this.closing) throw new HttpError(503, 'The service is shutting down');
+    if ((this.perUser.get(userId) ?? 0) >= this.maxStreamsPerUser) {
+      throw new HttpError(429, `A user may have at most ${this.maxStreamsPerUser} change streams open`, { 'Retry-After': String(RECONNECT_MS / 1000) });
+    }
   }
 
   /** Ends every stream and refuses new ones: for shutdown, so that the server can close. */

@@ -78,25 +78,15 @@ function decodeCursor(cursor: string, order: TaskOrder): [string, number] {
 
 /**
  * Tasks from rows that MikroORM mapped (columns to properties, PostgreSQL's dates and booleans to
- * JavaScript's), the id converted by the mapping's own type, built by the domain's constructor. Not
+ * JavaScript's), the id converted by the mapping's bigint type, built by the domain's constructor. Not
  * through the entity factory: nothing is flushed, so nothing needs its tracking, and skipping it makes a
  * streamed list about 30 % cheaper in CPU.
  */
 function toTasks(em: EntityManager, rows: EntityData<StoredTask>[]): Task[] {
-  const platform = em.getPlatform();
-  const id = em.getMetadata().get<StoredTask>(Task.name).properties.id.customType!;
+  const number = bigintOf(em);
   return rows.map(
     (row) =>
-      new Task(
-        id.convertToJSValue(row.id, platform) as number,
-        row.userId!,
-        row.title!,
-        row.description ?? null,
-        row.completed!,
-        row.createdAt as Date,
-        row.updatedAt as Date,
-        row.version!,
-      ),
+      new Task(number(row.id), row.userId!, row.title!, row.description ?? null, row.completed!, row.createdAt as Date, row.updatedAt as Date, row.version!),
   );
 }
 
@@ -105,9 +95,9 @@ function matchWords(qb: QueryBuilder<StoredTask>, words: readonly string[] | und
   for (const word of words ?? []) qb.andWhere(`(${SEARCH_TEXT}) ilike ?`, [`%${word.replace(/[\\%_]/g, '\\$&')}%`]);
 }
 
-/** PostgreSQL's bigint (which pg reads as a string) as a number, by MikroORM's type for it. */
+/** PostgreSQL's bigint (which pg reads as a string) as a number, by MikroORM's type for it (ids and change numbers alike). */
 function bigintOf(em: EntityManager): (value: unknown) => number {
-  const type = em.getMetadata().get<StoredTask>(Task.name).properties.change.customType!;
+  const type = em.getMetadata().get<StoredTask>(Task.name).properties.id.customType!;
   const platform = em.getPlatform();
   return (value) => type.convertToJSValue(value, platform) as number;
 }

@@ -38,13 +38,6 @@ export class ChangeWatcher {
     };
   }
 
-  /** How many listeners are watching, over all users. */
-  get watching(): number {
-    let count = 0;
-    for (const set of this.listeners.values()) count += set.size;
-    return count;
-  }
-
   /** Stops polling for good; listeners are no longer called. */
   stop(): void {
     this.stopped = true;

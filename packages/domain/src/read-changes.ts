@@ -1,4 +1,5 @@
 import {
+  afterChange,
   CHANGES_PAGE_DEFAULT,
   CHANGES_PAGE_MAX,
   DEFAULT_CHANGES_RETENTION_DAYS,
@@ -6,6 +7,7 @@ import {
   encodeFeedToken,
   FEED_START,
   type FeedPosition,
+  isAfter,
   positionOf,
   type TaskChange,
 } from './change-feed.js';
@@ -67,7 +69,7 @@ export class ReadChanges {
   async now(userId: string): Promise<string> {
     assertValidUserId(userId);
     const head = (await this.tasks.feedHeads([userId])).get(userId);
-    return this.token(userId, { change: head?.latest ?? 0, taskId: Number.MAX_SAFE_INTEGER }, head?.forgottenThrough ?? 0);
+    return this.token(userId, afterChange(head?.latest ?? 0), head?.forgottenThrough ?? 0);
   }
 
   /** Checks a token without reading the feed: throws as `execute` would for it. */
@@ -93,8 +95,7 @@ export class ReadChanges {
   private assertNothingForgotten(reader: Reader, forgottenThrough: number): void {
     // A position inside change F (a bulk deletion is one change of many tombstones) may not have seen
     // all of it: only a position after the whole of F is past what was forgotten.
-    const past =
-      reader.position.change > forgottenThrough || (reader.position.change === forgottenThrough && reader.position.taskId === Number.MAX_SAFE_INTEGER);
+    const past = !isAfter(afterChange(forgottenThrough), reader.position);
     if (reader.horizon !== undefined && forgottenThrough > reader.horizon && !past) {
       throw new ChangeTokenExpiredError(this.retentionDays);
     }
