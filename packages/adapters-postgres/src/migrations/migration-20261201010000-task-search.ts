@@ -11,6 +11,10 @@ export class Migration20261201010000TaskSearch extends Migration {
     this.addSql('create extension if not exists pg_trgm');
     this.addSql('create extension if not exists btree_gin');
     this.addSql(`create index "tasks_user_id_search_index" on "tasks" using gin ("user_id", (("title" || ' ' || coalesce("description", ''))) gin_trgm_ops)`);
+    // The planner estimates how many tasks a pattern matches from a sample of the indexed text; with the
+    // default 100 entries one match reads as 1 % of the rows, and it then walks a list index in order
+    // instead of using this one. A finer sample keeps rare words estimated as rare.
+    this.addSql('alter index "tasks_user_id_search_index" alter column 2 set statistics 1000');
   }
 
   override async down(): Promise<void> {
