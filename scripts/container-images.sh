@@ -34,6 +34,9 @@ if ! have "$BASE_IMAGE"; then
     tail -20 "$work/debootstrap.log" >&2
     exit 1
   }
+  # The downloaded packages and package lists are not part of the system (an image that needs a
+  # package runs apt-get update, as with the official images).
+  rm -rf "$work/rootfs"/var/cache/apt/archives/*.deb "$work/rootfs"/var/cache/apt/*.bin "$work/rootfs"/var/lib/apt/lists/*
   tar -C "$work/rootfs" -c . | docker import - "$BASE_IMAGE" >/dev/null
   rm -rf "$work/rootfs"
 fi
@@ -66,7 +69,8 @@ EOF
 set -eu
 if [ "${1:-}" = postgres ] && [ "$(id -u)" = 0 ]; then
   chown -R postgres:postgres "$PGDATA" /var/run/postgresql
-  exec runuser -u postgres -- "$0" "$@"
+  # setpriv replaces this process (runuser would stay as PID 1 and not pass `docker stop`'s signal on).
+  exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
 fi
 if [ "${1:-}" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
   : "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD must be set}"
