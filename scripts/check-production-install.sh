@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Repeats the Dockerfile's runtime stage without Docker: production dependencies only (npm ci --omit=dev),
+# What the Dockerfile's runtime stage holds, without Docker: production dependencies only (npm ci --omit=dev),
 # the compiled packages, then starts the service on DATABASE_URL and probes /livez and /readyz.
 # Proves the image would not miss a runtime dependency. Usage: scripts/check-production-install.sh DATABASE_URL
 set -euo pipefail
