@@ -36,7 +36,7 @@ function redisAnswers(url: string): Promise<boolean> {
  */
 export default async function setup(project: TestProject) {
   const postgres = await providePostgres(realPostgresSources);
-  console.log(`[tests] PostgreSQL from ${postgres.source}`);
+  console.log(`[tests] PostgreSQL from ${postgres.source}${postgres.reason ? ` (${postgres.reason})` : ''}`);
   project.provide('postgresAdminUrl', postgres.adminUrl);
   let stopBouncer = async () => {};
   if (pgBouncerInstalled()) {

