@@ -37,12 +37,19 @@ export async function startServiceProcess(
   child.stderr?.on('data', (chunk) => (piped += chunk));
   const output = () => (options.outputFile === undefined ? piped : readFileSync(options.outputFile, 'utf8'));
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A service that ends after it was ready without being told to is what a failing test must explain.
+  let ready = false;
+  let stopped = false;
+  child.once('exit', (code, signal) => {
+    if (ready && !stopped) console.error(`[tests] the service on port ${port} ended by itself (code ${code}, signal ${signal}):\n${output().slice(-6_000)}`);
+  });
   const service: ServiceProcess = {
     url: `http://127.0.0.1:${port}`,
     child,
     output,
     exited: () => exit,
     async stop(signal = 'SIGTERM') {
+      stopped = true;
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exit;
     },
@@ -52,7 +59,10 @@ export async function startServiceProcess(
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}:\n${output()}`);
     try {
       const response = await fetch(`${service.url}/api/ready-probe/tasks`);
-      if (response.status === 200) return service;
+      if (response.status === 200) {
+        ready = true;
+        return service;
+      }
     } catch {
       // not listening yet
     }
