@@ -7,9 +7,14 @@
 #                           POSTGRES_DB, port 5432 on all addresses with password authentication,
 #                           pg_isready on the path, and ready only once initialisation is over)
 #   local/node:20           this machine's Node.js and npm on that Debian, a base for the Dockerfile
-# Idempotent: an image that exists is kept; FORCE=1 rebuilds them all. Needs root, docker and debootstrap.
+# Idempotent: an image that exists is kept; FORCE=1 rebuilds them all. Needs root (debootstrap); installs
+# and starts a Docker engine when none answers (scripts/container-engine.sh).
 # Where Docker Hub answers none of this is needed: the official images stay the defaults.
 set -euo pipefail
+
+# An engine that answers, and debootstrap: installed and started when missing (a dockerd started here
+# keeps running; its pid is printed on stderr).
+"$(dirname "$0")/container-engine.sh" >/dev/null
 
 BASE_IMAGE=local/debian:bookworm
 POSTGRES_IMAGE=local/postgres:15
