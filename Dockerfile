@@ -10,6 +10,8 @@
 ARG NODE_IMAGE=node:20.20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
+# Marks this stage's leftovers (the legacy builder keeps them as untagged images) for `docker image prune`.
+LABEL tasks.stage=build
 WORKDIR /app
 # `.deps/node_modules` is present only in the context scripts/build-image.sh makes: dependencies it
 # installed from the same lock file outside the build, for builds that cannot reach the npm registry.
@@ -24,7 +26,8 @@ COPY packages packages
 RUN npm run build \
  && npm prune --omit=dev --offline --no-audit --no-fund \
  && find node_modules -mindepth 1 -maxdepth 1 -type d -empty -delete \
- && rm -rf packages/*/src packages/*/tsconfig.json
+ && rm -rf packages/*/src packages/*/tsconfig.json \
+ && chmod -R a+rX /app
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8000

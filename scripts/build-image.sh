@@ -33,12 +33,16 @@ echo "installing the dependencies from package-lock.json outside the build" >&2
 (cd "$context" && npm ci --no-audit --no-fund --loglevel=error >&2)
 # .deps/ mirrors the context's layout: the Dockerfile copies its contents over /app.
 mkdir -p "$context/.deps"
-(cd "$context" && find . -name node_modules -prune -type d | while read -r modules; do
-  mkdir -p ".deps/$(dirname "$modules")" && mv "$modules" ".deps/$modules"
-done)
+(
+  cd "$context"
+  mapfile -t installed < <(find . -path ./.deps -prune -o -name node_modules -type d -prune -print)
+  for modules in "${installed[@]}"; do
+    mkdir -p ".deps/$(dirname "$modules")" && mv "$modules" ".deps/$modules"
+  done
+)
 
 echo "building $tag on $node_image" >&2
-docker build --build-arg "NODE_IMAGE=$node_image" -t "$tag" "$context" >"$work/build.log" 2>&1 || {
+docker build --force-rm --build-arg "NODE_IMAGE=$node_image" -t "$tag" "$context" >"$work/build.log" 2>&1 || {
   cat "$work/build.log" >&2
   exit 1
 }

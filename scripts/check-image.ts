@@ -33,10 +33,17 @@ function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
 }
 
+/** Thrown by a readiness probe when waiting longer cannot help (the container has failed). */
+class GaveUp extends Error {}
+
 async function waitFor(what: string, timeoutMs: number, ready: () => Promise<boolean>): Promise<number> {
   const started = Date.now();
   for (;;) {
-    if (await ready().catch(() => false)) return Date.now() - started;
+    const answer = await ready().catch((error: unknown) => {
+      if (error instanceof GaveUp) throw error;
+      return false;
+    });
+    if (answer) return Date.now() - started;
     check(Date.now() - started < timeoutMs, `${what}: not within ${timeoutMs / 1000} s`);
     await sleep(250);
   }
@@ -239,8 +246,8 @@ async function main(): Promise<void> {
       image,
     );
     const healthyMs = await waitFor('HEALTHCHECK healthy', 90_000, async () => {
-      const health = await docker('inspect', '--format', '{{.State.Health.Status}}', name);
-      check(health !== 'unhealthy', 'the container reports unhealthy');
+      const [status, health] = (await docker('inspect', '--format', '{{.State.Status}} {{.State.Health.Status}}', name)).split(' ');
+      if (status !== 'running' || health === 'unhealthy') throw new GaveUp(`the container is ${status}, ${health}`);
       return health === 'healthy';
     });
     console.log(`healthy ${(healthyMs / 1000).toFixed(1)} s after start (the first health check runs after its 10 s interval)`);
@@ -250,10 +257,14 @@ async function main(): Promise<void> {
     await stopUnderLoad(base);
     console.log('image check: ok');
   } catch (error) {
-    console.error(await docker('logs', '--tail', '50', name).catch(() => '(no logs)'));
+    for (const container of [database, name]) {
+      const logs = await run('docker', ['logs', '--tail', '50', container]).catch(() => ({ stdout: '', stderr: '(no logs)' }));
+      console.error(`--- ${container}\n${logs.stdout}${logs.stderr}`);
+    }
     throw error;
   } finally {
-    await docker('rm', '-f', name, database).catch(() => undefined);
+    // -v: the official postgres image declares a volume; it goes with its container.
+    await docker('rm', '-f', '-v', name, database).catch(() => undefined);
     await docker('network', 'rm', network).catch(() => undefined);
   }
 }

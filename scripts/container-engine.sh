@@ -42,4 +42,5 @@ for _ in $(seq 120); do
 done
 echo "dockerd did not start:" >&2
 tail -20 "$log" >&2
+kill "$pid" 2>/dev/null || true
 exit 1

@@ -90,8 +90,11 @@ export const realPostgresSources: PostgresSources = {
       const { getContainerRuntimeClient, ImageName } = await import('testcontainers');
       const client = await getContainerRuntimeClient();
       const name = ImageName.fromString(image);
-      if (!(await client.image.exists(name))) await client.image.pull(name);
-      return undefined;
+      if (await client.image.exists(name)) return undefined;
+      await client.image.pull(name);
+      // A pull whose stream carried an error still resolves: the image is there only if it is there.
+      if (await client.image.exists(name)) return undefined;
+      throw new Error('the pull ended without the image');
     } catch (error) {
       const why = String((error as Error)?.message ?? error)
         .split('\n')[0]

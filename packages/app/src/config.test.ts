@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       dataDir: '.data',
       migrateOnStart: true,
+      production: false,
     });
   });
 
@@ -23,6 +24,7 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'debug',
       MIGRATE_ON_START: 'false',
       DB_POOL_MAX: '20',
+      NODE_ENV: 'production',
     });
     expect(config).toMatchObject({
       databaseUrl: 'postgresql://u:p@db.example.com/tasks?sslmode=require',
@@ -32,6 +34,7 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       migrateOnStart: false,
       dbPoolMax: 20,
+      production: true,
     });
   });
 

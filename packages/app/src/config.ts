@@ -19,6 +19,8 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   readonly logLevel: LogLevel;
   readonly dataDir: string;
+  /** NODE_ENV=production (as the container image sets it): an embedded database there is a warning. */
+  readonly production: boolean;
   readonly migrateOnStart: boolean;
   readonly bodyLimitBytes: number;
   /** Most tasks a user may have; 0 for no limit. */
@@ -193,6 +195,7 @@ export function loadConfig(env: Env): Config {
     corsOrigins: corsOrigins(env),
     logLevel: logLevel(env),
     dataDir: read(env, 'DATA_DIR') ?? '.data',
+    production: read(env, 'NODE_ENV') === 'production',
     migrateOnStart: boolean(env, 'MIGRATE_ON_START', true),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
     maxTasksPerUser: integer(env, 'MAX_TASKS_PER_USER', DEFAULT_MAX_TASKS_PER_USER, 0, 1_000_000_000),

@@ -32,10 +32,13 @@ describe('the service started without DATABASE_URL', () => {
     service = await startServiceProcess({ DATA_DIR: dataDir, SHUTDOWN_DELAY_MS: '300' });
     const created = await readJson(await fetch(`${service.url}/api/alice/tasks`, json('POST', { title: 'persist me' })));
     expect(await service.stop('SIGTERM')).toBe(0);
+    expect(service.output()).not.toContain('DATABASE_URL is unset');
 
-    service = await startServiceProcess({ DATA_DIR: dataDir, SHUTDOWN_DELAY_MS: '300' });
+    // As the container image runs it: the same data, and a warning that it lives on this machine only.
+    service = await startServiceProcess({ DATA_DIR: dataDir, SHUTDOWN_DELAY_MS: '300', NODE_ENV: 'production' });
     const read = await fetch(`${service.url}/api/alice/tasks/${created.id}`);
     expect(await readJson(read)).toEqual(created);
+    expect(service.output()).toMatch(/"level":40.*DATABASE_URL is unset in production/);
   });
 
   it('finishes the requests in flight when told to stop, and loses none of them', async () => {

@@ -41,6 +41,12 @@ export async function startTaskService(config: Config, logger: Logger): Promise<
   try {
     let embedded: EmbeddedDatabase | undefined;
     if (!config.databaseUrl) {
+      if (config.production) {
+        logger.warn(
+          { dataDir: config.dataDir },
+          'DATABASE_URL is unset in production: the tasks go to an embedded PostgreSQL under DATA_DIR on this machine (in a container, they are lost with it); set DATABASE_URL',
+        );
+      }
       embedded = await startEmbeddedDatabase(config.dataDir, logger);
       cleanups.push(() => embedded!.stop());
     }
