@@ -198,6 +198,12 @@ async function publishedPort(): Promise<number> {
   return port;
 }
 
+/** Starts a labelled container on the check's network. */
+async function runDetached(container: string, from: string, env: Record<string, string>, options: string[] = []): Promise<void> {
+  const environment = Object.entries(env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
+  await docker('run', '-d', '--label', LABEL, '--name', container, '--network', name, ...options, ...environment, from);
+}
+
 async function main(): Promise<void> {
   await inspectImage();
   const network = name;
@@ -205,45 +211,21 @@ async function main(): Promise<void> {
   const password = `pw-${process.pid}`;
   try {
     await docker('network', 'create', '--label', LABEL, network);
-    await docker(
-      'run',
-      '-d',
-      '--label',
-      LABEL,
-      '--name',
-      database,
-      '--network',
-      network,
-      '-e',
-      `POSTGRES_PASSWORD=${password}`,
-      '-e',
-      'POSTGRES_DB=tasks',
-      postgresImage,
-    );
+    await runDetached(database, postgresImage, { POSTGRES_PASSWORD: password, POSTGRES_DB: 'tasks' });
     await waitFor('PostgreSQL', 60_000, async () => {
       await docker('exec', database, 'pg_isready', '-q', '-h', '127.0.0.1', '-U', 'postgres');
       return true;
     });
-    await docker(
-      'run',
-      '-d',
-      '--label',
-      LABEL,
-      '--name',
+    await runDetached(
       name,
-      '--network',
-      network,
-      '-p',
-      '127.0.0.1::8000',
-      '-e',
-      `DATABASE_URL=postgres://postgres:${password}@${database}:5432/tasks`,
-      '-e',
-      `SHUTDOWN_DELAY_MS=${SHUTDOWN_DELAY_MS}`,
-      '-e',
-      `SHUTDOWN_TIMEOUT_MS=${SHUTDOWN_TIMEOUT_MS}`,
-      '-e',
-      'LOG_LEVEL=warn',
       image,
+      {
+        DATABASE_URL: `postgres://postgres:${password}@${database}:5432/tasks`,
+        SHUTDOWN_DELAY_MS: String(SHUTDOWN_DELAY_MS),
+        SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+        LOG_LEVEL: 'warn',
+      },
+      ['-p', '127.0.0.1::8000'],
     );
     const healthyMs = await waitFor('HEALTHCHECK healthy', 90_000, async () => {
       const [status, health] = (await docker('inspect', '--format', '{{.State.Status}} {{.State.Health.Status}}', name)).split(' ');
