@@ -12,8 +12,8 @@ engine_answers() { docker info >/dev/null 2>&1; }
 packages=()
 command -v debootstrap >/dev/null || [ -x /usr/sbin/debootstrap ] || packages+=(debootstrap)
 command -v docker-compose >/dev/null || packages+=(docker-compose)
-if ! engine_answers && ! command -v dockerd >/dev/null; then packages+=(docker.io); fi
-if ! command -v docker >/dev/null; then packages+=(docker.io); fi
+# The client, and the engine unless one already answers (on DOCKER_HOST, say).
+if ! command -v docker >/dev/null || { ! engine_answers && ! command -v dockerd >/dev/null; }; then packages+=(docker.io); fi
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
     echo "missing: ${packages[*]} (Debian packages); install them, start dockerd, and run this again" >&2
