@@ -95,7 +95,7 @@ export interface paths {
         };
         /**
          * The change feed, live, as Server-Sent Events
-         * @description One `data:` event per entry of the feed (a `TaskChange` as JSON), its `id` the token after it; resumes after `Last-Event-ID`. A `: heartbeat` comment at least every 15 seconds. Ends when the service shuts down or cannot read the feed: reconnect with the last id.
+         * @description One `data:` event per entry of the feed (a `TaskChange` as JSON), its `id` the token after it; resumes after `Last-Event-ID`. A `: heartbeat` comment at least every 15 seconds. Ends when the service shuts down, when it cannot read the feed, or when the bearer token that opened it stops being accepted: reconnect (with a fresh token) and the last id.
          */
         get: operations["streamTaskChanges"];
         put?: never;

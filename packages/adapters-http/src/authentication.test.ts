@@ -66,6 +66,40 @@ describe('bearer tokens with a shared secret (HS256)', () => {
     }
   });
 
+  it('ends a live stream when the token that opened it expires, and refuses that token afterwards', async () => {
+    // No clock tolerance here, so that the token is refused as soon as its exp has passed.
+    const strict = appWith({ secret: SECRET, issuer: 'https://auth.example', audience: 'tasks-api', clockToleranceSeconds: 0 });
+    const expiring = await valid('alice', { exp: now() + 2 });
+    const server = createServer(strict);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/alice/tasks/events`;
+    try {
+      const response = await fetch(url, { headers: { authorization: `Bearer ${expiring}` } });
+      expect(response.status).toBe(200);
+      const reader = response.body!.getReader();
+      const ended = (async () => {
+        while (!(await reader.read()).done);
+        return true;
+      })();
+      // Ends by itself once the token's exp has passed (it would otherwise run forever).
+      await expect(Promise.race([ended, new Promise((resolve) => setTimeout(() => resolve(false), 10_000))])).resolves.toBe(true);
+      expect(Date.now()).toBeGreaterThanOrEqual((now() - 1) * 1000);
+      const again = await fetch(url, { headers: { authorization: `Bearer ${expiring}` } });
+      expect(again.status).toBe(401);
+      await again.body?.cancel();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('accepts a token until its exp plus the tolerated clock difference, and says until when', async () => {
+    const exp = now() + 60;
+    const token = await valid('alice', { exp });
+    const verified = await new JoseTokenVerifier({ secret: SECRET, clockToleranceSeconds: 30 }).verify(token);
+    expect(verified).toEqual({ subject: 'alice', acceptedUntil: exp + 30 });
+  });
+
   it('answers 401 with WWW-Authenticate: Bearer when no token is sent', async () => {
     const response = await request(app).get('/api/alice/tasks');
     expect(response.status).toBe(401);

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { CachedTokenVerifier } from './cached-token-verifier.js';
 import { InvalidTokenError, type TokenVerifier } from './token-verifier.js';
 
-function counting(expiresAt?: number): TokenVerifier & { calls: number } {
+function counting(acceptedUntil?: number): TokenVerifier & { calls: number } {
   const verifier = {
     calls: 0,
     async verify(token: string) {
       verifier.calls++;
       if (token === 'bad') throw new InvalidTokenError('bad');
-      return { subject: `user-of-${token}`, ...(expiresAt ? { expiresAt } : {}) };
+      return { subject: `user-of-${token}`, ...(acceptedUntil ? { acceptedUntil } : {}) };
     },
   };
   return verifier;

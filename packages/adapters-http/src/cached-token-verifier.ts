@@ -21,7 +21,7 @@ export class CachedTokenVerifier implements TokenVerifier {
     if (cached && cached.until > this.now()) return cached.token;
     if (cached) this.accepted.delete(token);
     const verified = await this.inner.verify(token);
-    const until = Math.min(this.now() + this.maxAgeMs, (verified.expiresAt ?? Number.POSITIVE_INFINITY) * 1000);
+    const until = Math.min(this.now() + this.maxAgeMs, (verified.acceptedUntil ?? Number.POSITIVE_INFINITY) * 1000);
     if (until > this.now()) {
       // Map keeps insertion order: the first key is the oldest entry.
       if (this.accepted.size >= this.maxEntries) this.accepted.delete(this.accepted.keys().next().value!);

@@ -13,6 +13,21 @@ export const DEFAULT_HEARTBEAT_MS = 15_000;
 const RECONNECT_MS = 2_000;
 /** Changes read per statement while a stream catches up. */
 const CATCH_UP_PAGE = 500;
+/** The longest one timer can wait (about 24.8 days); a later moment is reached in several waits. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/** Calls `action` at `when` (ms since the epoch), however far off; returns how to cancel it. */
+function at(when: number, action: () => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    const wait = when - Date.now();
+    if (wait <= 0) return action();
+    timer = setTimeout(arm, Math.min(wait, LONGEST_TIMER_MS));
+    timer.unref();
+  };
+  arm();
+  return () => clearTimeout(timer);
+}
 
 export interface ChangeStreamsOptions {
   readonly readChanges: ReadChanges;
@@ -35,7 +50,8 @@ interface Stream {
  * event whose `id` is the feed token after it, so a client that reconnects with `Last-Event-ID` misses
  * nothing and sees nothing twice. A stream catches up from its token, then follows the feed whenever the
  * watcher sees it move (whichever instance wrote), sends a comment as heartbeat, and ends when the
- * client goes, when the database fails (the client reconnects), or when the service shuts down.
+ * client goes, when the database fails (the client reconnects), when the credentials that opened it
+ * expire (the client reconnects with new ones), or when the service shuts down.
  */
 export class ChangeStreams {
   private readonly streams = new Set<Stream>();
@@ -57,11 +73,12 @@ export class ChangeStreams {
   }
 
   /**
-   * Opens a stream for the user from `token` (a feed token; absent: from now on). Throws before anything
+   * Opens a stream for the user from `token` (a feed token; absent: from now on), to be ended at `endAt`
+   * (ms since the epoch) when given: when the credentials that opened it expire. Throws before anything
    * is written when the token is not valid or expired, when the user has too many streams open, or
    * while the service is shutting down.
    */
-  async open(userId: string, token: string | undefined, res: ServerResponse): Promise<void> {
+  async open(userId: string, token: string | undefined, res: ServerResponse, endAt?: number): Promise<void> {
     this.admit(userId);
     if (token === undefined) token = await this.options.readChanges.now(userId);
     else await this.options.readChanges.check(userId, token);
@@ -81,6 +98,7 @@ export class ChangeStreams {
     let again = false;
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), this.heartbeatMs);
     heartbeat.unref();
+    let cancelEnd = () => {};
     const stream: Stream = {
       userId,
       res,
@@ -88,6 +106,7 @@ export class ChangeStreams {
       close: () => {
         if (!this.streams.delete(stream)) return;
         clearInterval(heartbeat);
+        cancelEnd();
         unwatch();
         const left = (this.perUser.get(userId) ?? 1) - 1;
         if (left === 0) this.perUser.delete(userId);
@@ -132,6 +151,7 @@ export class ChangeStreams {
     this.perUser.set(userId, (this.perUser.get(userId) ?? 0) + 1);
     res.on('close', stream.close);
     res.on('error', stream.close);
+    if (endAt !== undefined) cancelEnd = at(endAt, stream.close);
     await pump();
   }
 

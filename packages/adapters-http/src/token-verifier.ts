@@ -3,8 +3,11 @@ import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtV
 /** Who a valid bearer token speaks for. */
 export interface VerifiedToken {
   readonly subject: string;
-  /** The token's `exp`, in seconds since the epoch, when it has one. */
-  readonly expiresAt?: number;
+  /**
+   * When this verifier stops accepting the token, in seconds since the epoch: its `exp` plus the clock
+   * difference tolerated. Absent for a token without `exp`.
+   */
+  readonly acceptedUntil?: number;
 }
 
 /** Checks a bearer token; the small port between the HTTP adapter and a token library. */
@@ -42,8 +45,10 @@ const JWKS_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
 export class JoseTokenVerifier implements TokenVerifier {
   private readonly key: Uint8Array | JWTVerifyGetKey;
   private readonly algorithms: string[];
+  private readonly clockToleranceSeconds: number;
 
   constructor(private readonly settings: JwtSettings) {
+    this.clockToleranceSeconds = settings.clockToleranceSeconds ?? 30;
     if (settings.secret !== undefined) {
       this.key = new TextEncoder().encode(settings.secret);
       this.algorithms = SECRET_ALGORITHMS;
@@ -63,7 +68,7 @@ export class JoseTokenVerifier implements TokenVerifier {
     try {
       ({ payload } = await jwtVerify(token, this.key as Uint8Array, {
         algorithms: this.algorithms,
-        clockTolerance: this.settings.clockToleranceSeconds ?? 30,
+        clockTolerance: this.clockToleranceSeconds,
         ...(this.settings.issuer ? { issuer: this.settings.issuer } : {}),
         ...(this.settings.audience ? { audience: this.settings.audience } : {}),
       }));
@@ -73,6 +78,6 @@ export class JoseTokenVerifier implements TokenVerifier {
     }
     const subject = payload[this.settings.userClaim ?? 'sub'];
     if (typeof subject !== 'string' || subject === '') throw new InvalidTokenError('the token names no user');
-    return { subject, ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp } : {}) };
+    return { subject, ...(typeof payload.exp === 'number' ? { acceptedUntil: payload.exp + this.clockToleranceSeconds } : {}) };
   }
 }
