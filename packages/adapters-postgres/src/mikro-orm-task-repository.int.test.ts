@@ -52,6 +52,53 @@ async function capturingQueries(instance: MikroORM, work: () => Promise<unknown>
 describeTaskRepositoryContract('MikroOrmTaskRepository', () => ({ repository }));
 
 describe('MikroOrmTaskRepository on PostgreSQL', () => {
+  it('forgets old tombstones in batches, moving each user horizon, and leaves recent ones', async () => {
+    const sql = (text: string, params: unknown[] = []) => orm.em.fork().getConnection().execute(text, params);
+    // 12,000 deletions (more than two batches) across three users, aged past the retention; one recent.
+    for (const user of ['purge-a', 'purge-b', 'purge-c']) {
+      await sql(`insert into tasks (user_id, title) select ?, 'old ' || n from generate_series(1, 4000) n`, [user]);
+      expect(await repository.deleteMatching(user, { completed: false })).toBe(4000);
+    }
+    await sql(`update task_tombstones set deleted_at = deleted_at - interval '31 days' where user_id like 'purge-%'`);
+    const recent = await repository.create(aNewTask({ userId: 'purge-a' }));
+    await repository.delete('purge-a', recent.id);
+
+    let forgotten = 0;
+    const statements = await capturingQueries(orm, async () => {
+      forgotten = await repository.forgetDeletions(30);
+    });
+    expect(forgotten).toBe(12_000);
+    // Three short transactions of at most 5,000 each, not one over everything.
+    expect(statements.filter((statement) => /^delete from "task_tombstones"/.test(statement))).toHaveLength(3);
+    const [left] = await sql(`select count(*)::int as n from task_tombstones where user_id like 'purge-%'`);
+    expect(left).toEqual({ n: 1 });
+    const heads = await repository.feedHeads(['purge-a', 'purge-b', 'purge-c']);
+    // Each user's horizon is its bulk deletion's change: a token from before it has missed deletions.
+    for (const user of ['purge-b', 'purge-c']) expect(heads.get(user)!.forgottenThrough).toBe(heads.get(user)!.latest);
+    // purge-a changed twice since (the recent task's create and delete), and those are kept.
+    expect(heads.get('purge-a')!.forgottenThrough).toBe(heads.get('purge-a')!.latest - 2);
+  });
+
+  it('forgets tombstones on one instance at a time: another that finds the purge running leaves it', async () => {
+    const sql = (text: string, params: unknown[] = []) => orm.em.fork().getConnection().execute(text, params);
+    const task = await repository.create(aNewTask({ userId: 'purge-lock' }));
+    await repository.delete('purge-lock', task.id);
+    await sql(`update task_tombstones set deleted_at = deleted_at - interval '31 days' where user_id = 'purge-lock'`);
+    // Another instance in the middle of a purge holds the lock in its transaction.
+    const other = await createMikroOrm({ databaseUrl, ...poolDefaults, poolMax: 1 });
+    const em = other.em.fork();
+    try {
+      await em.begin();
+      await em.getConnection().execute('select pg_advisory_xact_lock(7264115002)', [], 'all', em.getTransactionContext());
+      expect(await repository.forgetDeletions(30)).toBe(0);
+      await em.commit();
+      expect(await repository.forgetDeletions(30)).toBe(1);
+    } finally {
+      if (em.isInTransaction()) await em.rollback();
+      await other.close(true);
+    }
+  });
+
   it('applies each migration once, also when several instances start together', async () => {
     const url = await freshDatabaseUrl();
     const orms = await Promise.all([1, 2, 3].map(() => createMikroOrm({ databaseUrl: url, ...poolDefaults })));

@@ -104,6 +104,10 @@ function bigintOf(em: EntityManager): (value: unknown) => number {
 
 /** The check violation the tasks' insert trigger raises when a user is at the limit; its detail is the limit. */
 const LIMIT_CONSTRAINT = 'tasks_per_user_limit';
+/** Tombstones forgotten per transaction: a batch holds the counter rows of the users it forgets for. */
+const FORGET_BATCH = 5_000;
+/** The advisory lock that lets one instance at a time forget tombstones (any fixed number, the same everywhere). */
+const FORGET_LOCK_KEY = 7_264_115_002;
 
 /** The domain's error for a create refused by the limit of tasks per user; any other error as it was. */
 function limitReached(error: unknown): unknown {
@@ -365,16 +369,52 @@ export class MikroOrmTaskRepository implements TaskRepository {
     });
   }
 
+  /**
+   * Deletes the tombstones older than `days`, oldest first, in batches of `FORGET_BATCH`, each its own
+   * transaction: the tombstones' delete trigger moves the horizon of each user a batch forgot for, and
+   * holds those users' counter rows only until the batch commits, so writers wait a batch, not the whole
+   * purge. One instance at a time: a batch first takes a transaction-scoped advisory lock (which a
+   * transaction pooler allows), and an instance that finds it taken leaves the purge to the one that has
+   * it. Returns how many tombstones this instance deleted.
+   */
   forgetDeletions(days: number): Promise<number> {
     return guardStorage(async () => {
-      // The tombstones' delete trigger moves each user's horizon past what it forgot.
-      const result = await this.em
-        .fork()
-        .createQueryBuilder(TaskTombstoneSchema)
-        .delete({ deletedAt: { $lt: raw(`now() - make_interval(days => ${Math.floor(days)})`) } })
-        .execute('run');
-      return result.affectedRows;
+      let forgotten = 0;
+      for (;;) {
+        const deleted = await this.forgetDeletionsBatch(days);
+        if (deleted === undefined) return forgotten;
+        forgotten += deleted;
+        if (deleted < FORGET_BATCH) return forgotten;
+      }
     });
+  }
+
+  /** One batch of `forgetDeletions`; undefined when another instance is purging. */
+  private async forgetDeletionsBatch(days: number): Promise<number | undefined> {
+    const em = this.em.fork();
+    await em.begin();
+    try {
+      const [lock] = await em
+        .getConnection()
+        .execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(?) as locked', [FORGET_LOCK_KEY], 'all', em.getTransactionContext());
+      if (!lock?.locked) {
+        await em.rollback();
+        return undefined;
+      }
+      const result = await em
+        .createQueryBuilder(TaskTombstoneSchema)
+        .delete()
+        .where(
+          `("user_id", "change", "task_id") in (select "user_id", "change", "task_id" from "task_tombstones" where "deleted_at" < now() - make_interval(days => ?) order by "deleted_at" limit ?)`,
+          [Math.floor(days), FORGET_BATCH],
+        )
+        .execute('run');
+      await em.commit();
+      return result.affectedRows;
+    } catch (error) {
+      if (em.isInTransaction()) await em.rollback().catch(() => {});
+      throw error;
+    }
   }
 
   /** Moves the user's change counter by one and returns its value: the number of a bulk action's change. */
