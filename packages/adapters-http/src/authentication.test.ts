@@ -2,10 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { taskUseCasesOn } from '@tasks/domain';
 import { InMemoryTaskRepository } from '@tasks/domain/testing';
+import type { Request, Response } from 'express';
 import fc from 'fast-check';
 import { exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authenticatedUntilMs, bearerAuthentication } from './authentication.js';
 import { createHttpApp } from './create-http-app.js';
 import { JoseTokenVerifier, type JwtSettings } from './token-verifier.js';
 
@@ -69,7 +71,8 @@ describe('bearer tokens with a shared secret (HS256)', () => {
   it('ends a live stream when the token that opened it expires, and refuses that token afterwards', async () => {
     // No clock tolerance here, so that the token is refused as soon as its exp has passed.
     const strict = appWith({ secret: SECRET, issuer: 'https://auth.example', audience: 'tasks-api', clockToleranceSeconds: 0 });
-    const expiring = await valid('alice', { exp: now() + 2 });
+    const exp = now() + 2;
+    const expiring = await valid('alice', { exp });
     const server = createServer(strict);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/alice/tasks/events`;
@@ -83,7 +86,8 @@ describe('bearer tokens with a shared secret (HS256)', () => {
       })();
       // Ends by itself once the token's exp has passed (it would otherwise run forever).
       await expect(Promise.race([ended, new Promise((resolve) => setTimeout(() => resolve(false), 10_000))])).resolves.toBe(true);
-      expect(Date.now()).toBeGreaterThanOrEqual((now() - 1) * 1000);
+      // Not before the token's exp: the stream is not cut while its credentials still count.
+      expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000);
       const again = await fetch(url, { headers: { authorization: `Bearer ${expiring}` } });
       expect(again.status).toBe(401);
       await again.body?.cancel();
@@ -98,6 +102,23 @@ describe('bearer tokens with a shared secret (HS256)', () => {
     const token = await valid('alice', { exp });
     const verified = await new JoseTokenVerifier({ secret: SECRET, clockToleranceSeconds: 30 }).verify(token);
     expect(verified).toEqual({ subject: 'alice', acceptedUntil: exp + 30 });
+  });
+
+  it('lets a long response (a stream) count on a token until it lapses, and on one without exp for 15 minutes', async () => {
+    const verifier = new JoseTokenVerifier({ secret: SECRET, clockToleranceSeconds: 30 });
+    const authenticate = bearerAuthentication(verifier);
+    const until = async (token: string) => {
+      const res = { locals: {} } as Response;
+      await authenticate({ headers: { authorization: `Bearer ${token}` }, params: { userId: 'alice' } } as unknown as Request, res, () => {});
+      return authenticatedUntilMs(res);
+    };
+    const exp = now() + 600;
+    expect(await until(await hs256({ sub: 'alice', exp }))).toBe((exp + 30) * 1000);
+    const withoutExp = await new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg: 'HS256' }).sign(secretKey);
+    const before = Date.now();
+    const counted = (await until(withoutExp))!;
+    expect(counted).toBeGreaterThanOrEqual(before + 15 * 60_000);
+    expect(counted).toBeLessThanOrEqual(Date.now() + 15 * 60_000);
   });
 
   it('answers 401 with WWW-Authenticate: Bearer when no token is sent', async () => {

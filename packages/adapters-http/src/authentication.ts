@@ -23,19 +23,24 @@ export function bearerAuthentication(verifier: TokenVerifier): RequestHandler {
       throw new HttpError(401, 'Not authenticated', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
     }
     if (subject !== req.params.userId) throw new HttpError(403, 'Forbidden');
-    if (acceptedUntil !== undefined) res.locals[TOKEN_EXPIRES_AT_MS] = acceptedUntil * 1000;
+    res.locals[AUTHENTICATED_UNTIL_MS] = acceptedUntil === undefined ? Date.now() + WITHOUT_EXPIRY_MS : acceptedUntil * 1000;
     next();
   };
 }
 
-const TOKEN_EXPIRES_AT_MS = 'tokenExpiresAtMs';
+const AUTHENTICATED_UNTIL_MS = 'authenticatedUntilMs';
+/**
+ * How long the check of a token without `exp` counts for a response that outlives its request: after
+ * that the client comes back, and the token is checked again (a key removed since is then refused).
+ */
+const WITHOUT_EXPIRY_MS = 15 * 60_000;
 
 /**
- * When the bearer token that let this request in stops being accepted (ms since the epoch), or undefined
- * (no token checked, or one without `exp`): a response that outlives the request, such as a live stream,
- * ends then.
+ * Until when (ms since the epoch) the bearer token that let this request in counts: when it stops being
+ * accepted, or 15 minutes for a token without `exp`. Undefined when no token was checked (AUTH_MODE=none).
+ * A response that outlives its request, such as a live stream, ends then.
  */
-export function tokenExpiresAtMs(res: Response): number | undefined {
-  const value: unknown = res.locals[TOKEN_EXPIRES_AT_MS];
+export function authenticatedUntilMs(res: Response): number | undefined {
+  const value: unknown = res.locals[AUTHENTICATED_UNTIL_MS];
   return typeof value === 'number' ? value : undefined;
 }

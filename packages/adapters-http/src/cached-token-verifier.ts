@@ -2,8 +2,8 @@ import type { TokenVerifier, VerifiedToken } from './token-verifier.js';
 
 /**
  * Remembers tokens another verifier accepted, so a client sending the same token with every request
- * pays for one signature check, not one per request. An entry lives until the token expires, and never
- * longer than `maxAgeMs`, so a key removed from a JWKS stops being honoured within that time. Rejections
+ * pays for one signature check, not one per request. An entry lives while the inner verifier would
+ * accept the token (until its `exp` plus the clock tolerance), and never longer than `maxAgeMs`, so a key removed from a JWKS stops being honoured within that time. Rejections
  * are not cached.
  */
 export class CachedTokenVerifier implements TokenVerifier {

@@ -1,4 +1,4 @@
-import { createServer, get, type IncomingMessage, type Server } from 'node:http';
+import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Clock, taskUseCasesOn } from '@tasks/domain';
 import { InMemoryTaskRepository } from '@tasks/domain/testing';
@@ -282,6 +282,16 @@ describe('GET /api/{user_id}/tasks/events', () => {
     const gone = await openStream(`${url}/api/ann/tasks/events`, { 'last-event-id': body.next_since }).response;
     expect(gone.statusCode).toBe(410);
     expect(gone.headers['content-type']).toMatch(/^application\/json/);
+  });
+
+  it('refuses to open a stream whose credentials lapsed while it was being opened, with 401', async () => {
+    const { streams } = setUp();
+    const res = { destroyed: false } as ServerResponse;
+    await expect(streams.open('ann', undefined, res, Date.now() - 1)).rejects.toMatchObject({
+      status: 401,
+      headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+    });
+    expect(streams.size).toBe(0);
   });
 
   it('ends every stream and refuses new ones once closed for shutdown', async () => {

@@ -13,6 +13,8 @@ export const DEFAULT_HEARTBEAT_MS = 15_000;
 const RECONNECT_MS = 2_000;
 /** Changes read per statement while a stream catches up. */
 const CATCH_UP_PAGE = 500;
+/** How long a stream's end may take to reach its client before the connection is dropped. */
+const ABANDON_AFTER_END_MS = 5_000;
 /** The longest one timer can wait (about 24.8 days); a later moment is reached in several waits. */
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
@@ -86,6 +88,10 @@ export class ChangeStreams {
     if (res.destroyed) return;
     // Again: the service may have begun to shut down, or the user opened others, while the token was read.
     this.admit(userId);
+    // The credentials may have lapsed meanwhile: refuse as the next request with them would be.
+    if (endAt !== undefined && endAt <= Date.now()) {
+      throw new HttpError(401, 'Not authenticated', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+    }
 
     res.statusCode = 200;
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
@@ -112,6 +118,8 @@ export class ChangeStreams {
         if (left === 0) this.perUser.delete(userId);
         else this.perUser.set(userId, left);
         if (!res.writableEnded) res.end();
+        // A client that has stopped reading never lets the end through: its connection goes anyway.
+        if (!res.destroyed) setTimeout(() => res.destroy(), ABANDON_AFTER_END_MS).unref();
       },
     };
     // Reads and sends everything after the stream's token; a change seen meanwhile runs it once more.

@@ -1,7 +1,7 @@
 import type { TaskFilter, TaskListQuery, TaskUseCases } from '@tasks/domain';
 import { type Request, type RequestHandler, type Response, Router } from 'express';
 import { allowMethods } from './allow-methods.js';
-import { bearerAuthentication, tokenExpiresAtMs } from './authentication.js';
+import { authenticatedUntilMs, bearerAuthentication } from './authentication.js';
 import { toChangePageResponse } from './change-response.js';
 import { ChangeStreams } from './change-streams.js';
 import { expectedVersions, notModified, setEntityTag } from './entity-tags.js';
@@ -188,9 +188,9 @@ export function taskRouter(options: TaskRouterOptions): Router {
       res.status(200).type('text/event-stream').end();
       return;
     }
-    // In jwt mode the stream ends when the token that opened it expires: the client reconnects with a
-    // fresh one (and Last-Event-ID), so a revoked user's stream does not outlive their last token.
-    await streams.open(userId, since, res, tokenExpiresAtMs(res));
+    // In jwt mode the stream ends when the token that opened it stops counting: the client reconnects
+    // with a fresh one (and Last-Event-ID), so a stream does not outlive its credentials.
+    await streams.open(userId, since, res, authenticatedUntilMs(res));
   }
 
   const router = Router({ caseSensitive: true });

@@ -89,8 +89,8 @@ export async function startTaskService(config: Config, logger: Logger): Promise<
         logger.info({ drainMs }, 'not ready: still serving while load balancers notice');
         await new Promise((resolve) => setTimeout(resolve, drainMs));
       }
-      // Live streams never finish by themselves: they end now, and their clients reconnect elsewhere
-      // with the id of the last event they received.
+      // Live streams would run on (until their client goes or its token lapses): they end now, and their
+      // clients reconnect elsewhere with the id of the last event they received.
       streams.close();
       await closeServer(server, config.shutdownTimeoutMs, logger);
     });
