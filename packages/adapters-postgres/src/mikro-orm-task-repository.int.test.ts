@@ -63,6 +63,8 @@ describe('MikroOrmTaskRepository on PostgreSQL', () => {
     const recent = await repository.create(aNewTask({ userId: 'purge-a' }));
     await repository.delete('purge-a', recent.id);
 
+    // Stopped (at shutdown) before a batch: nothing is deleted.
+    expect(await repository.forgetDeletions(30, AbortSignal.abort())).toBe(0);
     let forgotten = 0;
     const statements = await capturingQueries(orm, async () => {
       forgotten = await repository.forgetDeletions(30);

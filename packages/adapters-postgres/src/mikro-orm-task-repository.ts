@@ -375,12 +375,13 @@ export class MikroOrmTaskRepository implements TaskRepository {
    * holds those users' counter rows only until the batch commits, so writers wait a batch, not the whole
    * purge. One instance at a time: a batch first takes a transaction-scoped advisory lock (which a
    * transaction pooler allows), and an instance that finds it taken leaves the purge to the one that has
-   * it. Returns how many tombstones this instance deleted.
+   * it. Stops between batches once `signal` is aborted. Returns how many tombstones this instance deleted.
    */
-  forgetDeletions(days: number): Promise<number> {
+  forgetDeletions(days: number, signal?: AbortSignal): Promise<number> {
     return guardStorage(async () => {
       let forgotten = 0;
       for (;;) {
+        if (signal?.aborted) return forgotten;
         const deleted = await this.forgetDeletionsBatch(days);
         if (deleted === undefined) return forgotten;
         forgotten += deleted;

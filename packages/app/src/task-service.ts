@@ -60,18 +60,29 @@ export async function startTaskService(config: Config, logger: Logger): Promise<
     const tasks = await container.getAsync(TOKENS.TaskRepository);
     // Every instance states the limit it was configured with; the database keeps one for all of them.
     await tasks.limitTasksPerUser(config.maxTasksPerUser);
+    // At shutdown the purge stops after the batch in progress, which is waited for, before the pool closes.
+    const stopPurge = new AbortController();
+    let purging: Promise<unknown> | undefined;
     const cleanup = setInterval(() => {
       tasks.forgetExpiredIdempotencyKeys().then(
         (forgotten) => forgotten > 0 && logger.info({ forgotten }, 'expired idempotency keys deleted'),
         (error: unknown) => logger.warn({ err: error }, 'could not delete expired idempotency keys'),
       );
-      tasks.forgetDeletions(config.changesRetentionDays).then(
-        (forgotten) => forgotten > 0 && logger.info({ forgotten }, 'tombstones older than the change retention deleted'),
-        (error: unknown) => logger.warn({ err: error }, 'could not delete old tombstones'),
-      );
+      // A backlog may take longer than the interval: one purge at a time.
+      purging ??= tasks
+        .forgetDeletions(config.changesRetentionDays, stopPurge.signal)
+        .then(
+          (forgotten) => forgotten > 0 && logger.info({ forgotten }, 'tombstones older than the change retention deleted'),
+          (error: unknown) => logger.warn({ err: error }, 'could not delete old tombstones'),
+        )
+        .finally(() => (purging = undefined));
     }, CLEANUP_INTERVAL_MS);
     cleanup.unref();
-    cleanups.push(async () => clearInterval(cleanup));
+    cleanups.push(async () => {
+      clearInterval(cleanup);
+      stopPurge.abort();
+      await purging;
+    });
     const shared = await container.getAsync(TOKENS.SharedRateLimitStore);
     if (shared) cleanups.push(() => shared.close());
     const useCases = await container.getAsync(TOKENS.TaskUseCases);

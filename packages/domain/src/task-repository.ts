@@ -75,6 +75,9 @@ export interface TaskRepository {
   changes(userId: string, after: FeedPosition, limit: number): Promise<ChangeBatch>;
   /** Where the feeds of these users stand, by user; a user who never had a task is absent. */
   feedHeads(userIds: readonly string[]): Promise<Map<string, FeedHead>>;
-  /** Forgets the tombstones of tasks deleted more than `days` days ago; returns how many. */
-  forgetDeletions(days: number): Promise<number>;
+  /**
+   * Forgets the tombstones of tasks deleted more than `days` days ago; returns how many. An adapter that
+   * works in steps stops between them once `signal` is aborted (at shutdown), leaving the rest for later.
+   */
+  forgetDeletions(days: number, signal?: AbortSignal): Promise<number>;
 }
