@@ -1,4 +1,4 @@
-import { type EntityData, IsolationLevel, LockMode, raw } from '@mikro-orm/core';
+import { type EntityData, IsolationLevel, LockMode, raw, type TransactionOptions } from '@mikro-orm/core';
 import type { EntityManager, InsertQueryBuilder, QueryBuilder, UpdateQueryBuilder } from '@mikro-orm/postgresql';
 import {
   type ChangeBatch,
@@ -268,7 +268,7 @@ export class MikroOrmTaskRepository implements TaskRepository {
       values.push(changes[field]);
     }
     return guardStorage(() =>
-      this.em.fork().transactional(async (em) => {
+      this.inTransaction(async (em) => {
         const ids = await this.lockMatching(em, userId, filter, [`(${differs.join(' or ')})`, values]);
         if (ids.length === 0) return 0;
         const change = await this.nextChange(em, userId);
@@ -286,7 +286,7 @@ export class MikroOrmTaskRepository implements TaskRepository {
 
   deleteMatching(userId: string, filter: TaskFilter): Promise<number> {
     return guardStorage(() =>
-      this.em.fork().transactional(async (em) => {
+      this.inTransaction(async (em) => {
         const ids = await this.lockMatching(em, userId, filter);
         if (ids.length === 0) return 0;
         // One statement: its delete trigger counts the tasks out and leaves their tombstones, under one change.
@@ -317,7 +317,7 @@ export class MikroOrmTaskRepository implements TaskRepository {
   changes(userId: string, after: FeedPosition, limit: number): Promise<ChangeBatch> {
     return guardStorage(() =>
       // Three reads of one snapshot: tasks and tombstones are merged, and neither may be newer than the other.
-      this.em.fork().transactional(
+      this.inTransaction(
         async (em) => {
           const head = await em.createQueryBuilder(TaskCountSchema).select(['forgottenThrough']).where({ userId }).execute('get');
           const rows = await em
@@ -391,17 +391,12 @@ export class MikroOrmTaskRepository implements TaskRepository {
   }
 
   /** One batch of `forgetDeletions`; undefined when another instance is purging. */
-  private async forgetDeletionsBatch(days: number): Promise<number | undefined> {
-    const em = this.em.fork();
-    await em.begin();
-    try {
+  private forgetDeletionsBatch(days: number): Promise<number | undefined> {
+    return this.inTransaction(async (em) => {
       const [lock] = await em
         .getConnection()
         .execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(?) as locked', [FORGET_LOCK_KEY], 'all', em.getTransactionContext());
-      if (!lock?.locked) {
-        await em.rollback();
-        return undefined;
-      }
+      if (!lock?.locked) return undefined;
       const result = await em
         .createQueryBuilder(TaskTombstoneSchema)
         .delete()
@@ -410,8 +405,22 @@ export class MikroOrmTaskRepository implements TaskRepository {
           [Math.floor(days), FORGET_BATCH],
         )
         .execute('run');
-      await em.commit();
       return result.affectedRows;
+    });
+  }
+
+  /**
+   * Runs `work` in a transaction of its own, on a fork, begun and ended here rather than by
+   * `em.transactional`: that one keeps its context in an AsyncLocalStorage, and on Node.js 20 using one
+   * installs promise hooks that every promise of the process then pays for, for good (see runMigrations).
+   */
+  private async inTransaction<T>(work: (em: EntityManager) => Promise<T>, options?: Omit<TransactionOptions, 'ignoreNestedTransactions'>): Promise<T> {
+    const em = this.em.fork();
+    await em.begin(options);
+    try {
+      const result = await work(em);
+      await em.commit();
+      return result;
     } catch (error) {
       if (em.isInTransaction()) await em.rollback().catch(() => {});
       throw error;
